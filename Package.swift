@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Tessera: versioned image datasets and searchable augmentation policies.
+// Module layout (data flows one way): store → image → augment → train → search → CLI.
+import PackageDescription
+
+let package = Package(
+  name: "Tessera",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "tessera", targets: ["tessera"]),
+    .library(name: "TesseraStore", targets: ["TesseraStore"]),
+    .library(name: "TesseraImage", targets: ["TesseraImage"]),
+    .library(name: "TesseraAugment", targets: ["TesseraAugment"]),
+    .library(name: "TesseraTrain", targets: ["TesseraTrain"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+  ],
+  targets: [
+    // System libraries, bound through module maps; each names its Debian package.
+    .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // All of libjpeg's setjmp/longjmp error handling lives in this C target, never in Swift frames.
+    .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
+
+    .target(
+      name: "TesseraStore",
+      dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
+    .target(name: "TesseraAugment", dependencies: ["TesseraImage"]),
+    .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
+    .target(
+      name: "TesseraCLI",
+      dependencies: [
+        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
+    .target(name: "TesseraTestSupport", dependencies: ["TesseraImage"]),
+
+    .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
+    .testTarget(name: "TesseraImageTests", dependencies: ["TesseraImage", "TesseraTestSupport"],
+                resources: [.copy("Resources")]),
+    .testTarget(name: "TesseraAugmentTests", dependencies: ["TesseraAugment", "TesseraTestSupport"],
+                resources: [.copy("Resources")]),
+    .testTarget(name: "TesseraTrainTests", dependencies: ["TesseraTrain", "TesseraTestSupport"]),
+    .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraTestSupport"]),
+  ]
+)

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+// One line per subcommand; each lives in Commands/<Name>.swift.
+extension Tessera {
+  static let allSubcommands: [any ParsableCommand.Type] = [
+  ]
+}

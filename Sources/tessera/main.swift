@@ -1,0 +1,3 @@
+import TesseraCLI
+
+Tessera.main()
