@@ -27,9 +27,11 @@ let package = Package(
     // All of libjpeg's setjmp/longjmp error handling lives in this C target, never in Swift frames.
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
 
+    // Linux calls Swift cannot import directly (syncfs, the FICLONE ioctl).
+    .target(name: "CStoreShims"),
     .target(
       name: "TesseraStore",
-      dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["CGit2", "CStoreShims", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
     .target(name: "TesseraAugment", dependencies: ["TesseraImage"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),

@@ -1,0 +1,103 @@
+import CStoreShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a POSIX call that returns -1 and sets errno on failure, retrying EINTR, and turns a failure
+/// into a `StoreError` naming the call, the path and the system's message.
+@discardableResult
+func syscall<T: FixedWidthInteger>(_ name: String, _ path: String, _ body: () -> T) throws -> T {
+  while true {
+    let r = body()
+    if r != -1 { return r }
+    let code = errno
+    if code == EINTR { continue }
+    throw StoreError.fromErrno(code, name, path)
+  }
+}
+
+extension StoreError {
+  static func fromErrno(_ code: Int32, _ call: String, _ path: String) -> StoreError {
+    let reason = String(cString: strerror(code))
+    return StoreError(.io, "\(path): \(reason) (\(call))")
+  }
+}
+
+/// Reads a whole file through an open descriptor.
+func readAll(fd: Int32, path: String, sizeHint: Int) throws -> [UInt8] {
+  var buffer = [UInt8](repeating: 0, count: max(sizeHint, 0) + 1)
+  var filled = 0
+  while true {
+    if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: max(buffer.count, 4096))) }
+    let n = try buffer.withUnsafeMutableBytes { raw in
+      try syscall("read", path) { read(fd, raw.baseAddress! + filled, raw.count - filled) }
+    }
+    if n == 0 { break }
+    filled += n
+  }
+  buffer.removeSubrange(filled...)
+  return buffer
+}
+
+/// Writes all of `bytes` to `fd`.
+func writeAll(fd: Int32, path: String, _ bytes: UnsafeRawBufferPointer) throws {
+  var done = 0
+  while done < bytes.count {
+    let n = try syscall("write", path) { write(fd, bytes.baseAddress! + done, bytes.count - done) }
+    done += n
+  }
+}
+
+func writeAll(fd: Int32, path: String, _ bytes: [UInt8]) throws {
+  try bytes.withUnsafeBytes { try writeAll(fd: fd, path: path, $0) }
+}
+
+/// Writes `bytes` to `path` atomically: a temp file beside it, fsync, rename.
+func writeFileAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws {
+  let tmp = path + ".tmp-\(getpid())"
+  let fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+  do {
+    try writeAll(fd: fd, path: tmp, bytes)
+    if sync { try syscall("fsync", tmp) { fsync(fd) } }
+    close(fd)
+    try syscall("rename", path) { rename(tmp, path) }
+  } catch {
+    close(fd)
+    unlink(tmp)
+    throw error
+  }
+}
+
+func readFile(_ path: String) throws -> [UInt8] {
+  let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+  defer { close(fd) }
+  var st = stat()
+  try syscall("fstat", path) { fstat(fd, &st) }
+  return try readAll(fd: fd, path: path, sizeHint: Int(st.st_size))
+}
+
+func fileExists(_ path: String) -> Bool {
+  var st = stat()
+  return lstat(path, &st) == 0
+}
+
+func makeDirectories(_ path: String) throws {
+  if fileExists(path) { return }
+  let parent = parentDirectory(path)
+  if !parent.isEmpty && parent != path { try makeDirectories(parent) }
+  if mkdir(path, 0o755) != 0 && errno != EEXIST { throw StoreError.fromErrno(errno, "mkdir", path) }
+}
+
+func parentDirectory(_ path: String) -> String {
+  guard let slash = path.lastIndex(of: "/") else { return "" }
+  return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// Flushes every dirty page of the filesystem holding `path` to disk: one batched sync instead of an fsync per file.
+func syncFilesystem(containing path: String) throws {
+  let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+  defer { close(fd) }
+  try syscall("syncfs", path) { CStoreShims_syncfs(fd) }
+}

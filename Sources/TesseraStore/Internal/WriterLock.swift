@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One writer at a time: an exclusive `flock` on `.tessera/lock`. The kernel drops the lock when its holder
+/// dies, so a `kill -9` never leaves the store locked. The file holds the holder's pid, for the error message.
+final class WriterLock {
+  private let fd: Int32
+
+  init(path: String) throws {
+    let fd = try syscall("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let code = errno
+      let holder = (try? readAll(fd: fd, path: path, sizeHint: 16)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+      close(fd)
+      if code == EWOULDBLOCK {
+        throw StoreError(.locked, "the store is locked by another tessera process (pid \(holder.trimmingNewlines)); try again when it finishes")
+      }
+      throw StoreError.fromErrno(code, "flock", path)
+    }
+    self.fd = fd
+    _ = ftruncate(fd, 0)
+    let pid = Array("\(getpid())\n".utf8)
+    _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+  }
+
+  deinit {
+    flock(fd, LOCK_UN)
+    close(fd)
+  }
+}
+
+extension String {
+  var trimmingNewlines: String {
+    var s = Substring(self)
+    while s.last == "\n" || s.last == " " { s.removeLast() }
+    return String(s)
+  }
+}

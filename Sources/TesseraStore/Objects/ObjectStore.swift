@@ -1,0 +1,107 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Content-addressed object storage under `.tessera/objects/`.
+///
+/// Small objects live in data packs (`pack/pack-<name>.tpk` + `.tpi`): a 70,000-file add writes two files,
+/// not 70,000. Objects at or above `looseThreshold` bytes are loose files `<2 hex>/<62 hex>`, so they can be
+/// reflinked or hardlinked. Writers only ever add whole files under temporary names and rename them into place;
+/// a pack counts once its index exists.
+final class ObjectStore {
+  static let looseThreshold = 1 << 20
+
+  let root: String
+  private(set) var packs: [(name: String, index: PackIndex, fd: Int32)] = []
+
+  init(root: String) throws {
+    self.root = root
+    try reloadPacks()
+  }
+
+  deinit { for p in packs { close(p.fd) } }
+
+  var packDirectory: String { root + "/pack" }
+
+  func loosePath(_ id: ObjectID) -> String {
+    let hex = id.hex
+    return root + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+  }
+
+  func reloadPacks() throws {
+    for p in packs { close(p.fd) }
+    packs = []
+    guard let names = try? listDirectory(packDirectory) else { return }
+    for name in names.sorted() where name.hasSuffix(".tpi") && !name.contains(".tmp") {
+      let base = String(name.dropLast(4))
+      let indexPath = packDirectory + "/" + name
+      let index = try PackIndex(bytes: readFile(indexPath), path: indexPath)
+      let dataPath = packDirectory + "/" + base + ".tpk"
+      let fd = try syscall("open", dataPath) { open(dataPath, O_RDONLY | O_CLOEXEC) }
+      packs.append((base, index, fd))
+    }
+  }
+
+  enum Location { case loose(String), packed(pack: Int, offset: UInt64, size: UInt64) }
+
+  func locate(_ id: ObjectID) -> Location? {
+    for (i, p) in packs.enumerated() {
+      if let e = p.index.find(id) { return .packed(pack: i, offset: e.offset, size: e.size) }
+    }
+    let path = loosePath(id)
+    return fileExists(path) ? .loose(path) : nil
+  }
+
+  func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
+
+  /// The object's bytes, exactly as stored (not re-hashed; `verify` does that).
+  func read(_ id: ObjectID) throws -> [UInt8] {
+    switch locate(id) {
+    case nil:
+      throw StoreError(.missingObject, "object \(id.hex) is missing from the store")
+    case .loose(let path)?:
+      return try readFile(path)
+    case .packed(let pack, let offset, let size)?:
+      let p = packs[pack]
+      var out = [UInt8](repeating: 0, count: Int(size))
+      var done = 0
+      let path = packDirectory + "/" + p.name + ".tpk"
+      while done < out.count {
+        let n = try out.withUnsafeMutableBytes { raw in
+          try syscall("pread", path) { pread(p.fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done)) }
+        }
+        if n == 0 { throw StoreError(.corruptObject, "\(path): pack is truncated at object \(id.hex)") }
+        done += n
+      }
+      return out
+    }
+  }
+
+  /// Every object id the store holds, packed or loose.
+  func allObjects() throws -> [ObjectID: Location] {
+    var out: [ObjectID: Location] = [:]
+    for (i, p) in packs.enumerated() {
+      for e in p.index.entries { out[e.id] = .packed(pack: i, offset: e.offset, size: e.size) }
+    }
+    for dir in (try? listDirectory(root)) ?? [] where dir.count == 2 {
+      for name in (try? listDirectory(root + "/" + dir)) ?? [] where name.count == 62 {
+        if let id = ObjectID(hex: dir + name) { out[id] = .loose(root + "/" + dir + "/" + name) }
+      }
+    }
+    return out
+  }
+}
+
+func listDirectory(_ path: String) throws -> [String] {
+  guard let dir = opendir(path) else { throw StoreError.fromErrno(errno, "opendir", path) }
+  defer { closedir(dir) }
+  var names: [String] = []
+  while let entry = readdir(dir) {
+    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+      String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    }
+    if name != "." && name != ".." { names.append(name) }
+  }
+  return names
+}

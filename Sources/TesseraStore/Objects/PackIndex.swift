@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+
+/// The sorted table of one data pack: for each object, its id, offset and size in the pack file.
+///
+/// On disk (`pack-<name>.tpi`): "TPI1", a little-endian UInt64 count, `count` entries of
+/// 32-byte SHA-256 id + UInt64 offset + UInt64 size, sorted by id, then a SHA-256 of everything before it.
+struct PackIndex: Sendable {
+  static let magic: [UInt8] = Array("TPI1".utf8)
+  static let entrySize = 48
+  static let headerSize = 12
+
+  struct Entry: Sendable {
+    var id: ObjectID
+    var offset: UInt64
+    var size: UInt64
+  }
+
+  /// The raw file, kept as is: binary search reads it in place, so a million objects cost 48 MB, not a dictionary.
+  let bytes: [UInt8]
+  let count: Int
+
+  init(bytes: [UInt8], path: String) throws {
+    guard bytes.count >= Self.headerSize + 32, Array(bytes[0..<4]) == Self.magic else {
+      throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
+    }
+    let count = Int(Self.readUInt64(bytes, 4))
+    guard bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
+      throw StoreError(.corruptObject, "\(path): pack index is truncated")
+    }
+    let body = bytes[0..<(bytes.count - 32)]
+    let digest = Array(SHA256.hash(data: body))
+    guard digest == Array(bytes[(bytes.count - 32)...]) else {
+      throw StoreError(.corruptObject, "\(path): pack index checksum does not match")
+    }
+    self.bytes = bytes
+    self.count = count
+  }
+
+  static func serialize(_ entries: [Entry]) -> [UInt8] {
+    let sorted = entries.sorted { $0.id < $1.id }
+    var out = magic
+    out.reserveCapacity(headerSize + sorted.count * entrySize + 32)
+    appendUInt64(&out, UInt64(sorted.count))
+    for e in sorted {
+      for w in [e.id.w0, e.id.w1, e.id.w2, e.id.w3] { appendUInt64BE(&out, w) }
+      appendUInt64(&out, e.offset)
+      appendUInt64(&out, e.size)
+    }
+    out.append(contentsOf: SHA256.hash(data: out))
+    return out
+  }
+
+  func entry(at i: Int) -> Entry {
+    let base = Self.headerSize + i * Self.entrySize
+    let id = ObjectID(w0: Self.readUInt64BE(bytes, base), w1: Self.readUInt64BE(bytes, base + 8),
+                      w2: Self.readUInt64BE(bytes, base + 16), w3: Self.readUInt64BE(bytes, base + 24))
+    return Entry(id: id, offset: Self.readUInt64(bytes, base + 32), size: Self.readUInt64(bytes, base + 40))
+  }
+
+  func find(_ id: ObjectID) -> Entry? {
+    var lo = 0, hi = count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      let e = entry(at: mid)
+      if e.id == id { return e }
+      if e.id < id { lo = mid + 1 } else { hi = mid }
+    }
+    return nil
+  }
+
+  var entries: [Entry] { (0..<count).map(entry(at:)) }
+
+  static func readUInt64(_ b: [UInt8], _ at: Int) -> UInt64 {
+    var v: UInt64 = 0
+    for i in (0..<8).reversed() { v = (v << 8) | UInt64(b[at + i]) }
+    return v
+  }
+
+  static func readUInt64BE(_ b: [UInt8], _ at: Int) -> UInt64 {
+    var v: UInt64 = 0
+    for i in 0..<8 { v = (v << 8) | UInt64(b[at + i]) }
+    return v
+  }
+
+  static func appendUInt64(_ out: inout [UInt8], _ v: UInt64) {
+    for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+  }
+
+  static func appendUInt64BE(_ out: inout [UInt8], _ v: UInt64) {
+    for i in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+  }
+}
+
+extension ObjectID {
+  init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+    self.w0 = w0
+    self.w1 = w1
+    self.w2 = w2
+    self.w3 = w3
+  }
+}

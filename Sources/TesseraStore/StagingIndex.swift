@@ -1,0 +1,141 @@
+import Crypto
+
+/// What `stat` said about a file when it was last hashed; equal stats mean the file need not be read again.
+struct FileStat: Sendable, Hashable {
+  var size: Int64
+  var mtimeNs: Int64
+  var ctimeNs: Int64
+  var inode: UInt64
+
+  /// A stat that never matches: the file is re-hashed next time.
+  static let untrusted = FileStat(size: -1, mtimeNs: -1, ctimeNs: -1, inode: 0)
+}
+
+/// The files staged for the next version, each with the stat it had when hashed (git's index, in miniature).
+///
+/// On disk (`.tessera/index`): "TIX1", UInt64 count, then per entry: path, object id, size, stat, image info,
+/// split, label; then a SHA-256 of everything before it. Written atomically; a torn or tampered file is rejected.
+struct StagingIndex: Sendable {
+  struct Entry: Sendable, Hashable {
+    var file: TrackedFile
+    var stat: FileStat
+  }
+
+  var entries: [String: Entry] = [:]
+
+  static let magic: [UInt8] = Array("TIX1".utf8)
+
+  var files: [TrackedFile] { entries.values.map(\.file).sorted { $0.path < $1.path } }
+
+  static func load(_ path: String) throws -> StagingIndex {
+    guard fileExists(path) else { return StagingIndex() }
+    let bytes = try readFile(path)
+    func corrupt(_ why: String) -> StoreError { StoreError(.corruptIndex, "\(path): \(why); run 'tessera checkout HEAD --force' to rebuild it") }
+    guard bytes.count >= 44, Array(bytes[0..<4]) == magic else { throw corrupt("not a Tessera index") }
+    guard Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
+      throw corrupt("index checksum does not match")
+    }
+    var reader = ByteReader(bytes: bytes, position: 4, end: bytes.count - 32)
+    let count = try reader.u64()
+    var index = StagingIndex()
+    index.entries.reserveCapacity(Int(count))
+    for _ in 0..<count {
+      let path = try reader.string()
+      let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
+      let size = Int64(bitPattern: try reader.u64())
+      let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
+                          ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+      var image: ImageInfo?
+      if try reader.u8() == 1 {
+        image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
+                          channels: Int(try reader.u8()))
+      }
+      let split = try reader.optionalString()
+      let label = try reader.optionalString()
+      index.entries[path] = Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label),
+                                  stat: stat)
+    }
+    guard reader.position == reader.end else { throw corrupt("trailing bytes") }
+    return index
+  }
+
+  func serialize() -> [UInt8] {
+    var out = Self.magic
+    out.reserveCapacity(64 + entries.count * 140)
+    PackIndex.appendUInt64(&out, UInt64(entries.count))
+    for path in entries.keys.sorted() {
+      let e = entries[path]!
+      appendString(&out, path)
+      for w in [e.file.object.w0, e.file.object.w1, e.file.object.w2, e.file.object.w3] { PackIndex.appendUInt64BE(&out, w) }
+      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.file.size))
+      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.size))
+      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.mtimeNs))
+      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.ctimeNs))
+      PackIndex.appendUInt64(&out, e.stat.inode)
+      if let image = e.file.image {
+        out.append(1)
+        appendString(&out, image.format)
+        PackIndex.appendUInt64(&out, UInt64(image.width))
+        PackIndex.appendUInt64(&out, UInt64(image.height))
+        out.append(UInt8(clamping: image.channels))
+      } else {
+        out.append(0)
+      }
+      appendOptional(&out, e.file.split)
+      appendOptional(&out, e.file.label)
+    }
+    out.append(contentsOf: SHA256.hash(data: out))
+    return out
+  }
+
+  func write(_ path: String) throws { try writeFileAtomically(path, serialize()) }
+
+  private func appendString(_ out: inout [UInt8], _ s: String) {
+    let utf8 = Array(s.utf8)
+    out.append(UInt8(truncatingIfNeeded: utf8.count))
+    out.append(UInt8(truncatingIfNeeded: utf8.count >> 8))
+    out.append(contentsOf: utf8)
+  }
+
+  private func appendOptional(_ out: inout [UInt8], _ s: String?) {
+    if let s {
+      out.append(1)
+      appendString(&out, s)
+    } else {
+      out.append(0)
+    }
+  }
+}
+
+struct ByteReader {
+  let bytes: [UInt8]
+  var position: Int
+  let end: Int
+
+  mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+    guard position + n <= end else { throw StoreError(.corruptIndex, "index is truncated") }
+    defer { position += n }
+    return bytes[position..<(position + n)]
+  }
+
+  mutating func u8() throws -> UInt8 { try take(1).first! }
+
+  mutating func u64() throws -> UInt64 {
+    var v: UInt64 = 0
+    for (i, b) in try take(8).enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
+    return v
+  }
+
+  mutating func u64be() throws -> UInt64 {
+    var v: UInt64 = 0
+    for b in try take(8) { v = (v << 8) | UInt64(b) }
+    return v
+  }
+
+  mutating func string() throws -> String {
+    let lo = Int(try u8()), hi = Int(try u8())
+    return String(decoding: try take(lo | hi << 8), as: UTF8.self)
+  }
+
+  mutating func optionalString() throws -> String? { try u8() == 1 ? try string() : nil }
+}

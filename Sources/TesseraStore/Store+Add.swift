@@ -1,0 +1,254 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `add` did.
+public struct AddReport: Sendable, Codable {
+  public var added = 0
+  public var modified = 0
+  public var removed = 0
+  public var unchanged = 0
+  public var hashedBytes: Int64 = 0
+  public var newObjects = 0
+  public var skippedLinks: [String] = []
+}
+
+/// Progress of a long operation: (done, total).
+public typealias ProgressHandler = @Sendable (Int, Int) -> Void
+
+struct HashedFile: Sendable {
+  var path: String
+  var stat: FileStat
+  var id: ObjectID
+  var size: Int64
+  var image: ImageInfo?
+  /// The bytes of a small file, for the pack; large files are already stored loose by the worker.
+  var bytes: [UInt8]?
+}
+
+extension Store {
+  static let labelsFileName = "labels.csv"
+
+  /// Stages files: hashes what changed (on every core), stores each distinct content once, and records
+  /// deletions of files that were tracked below `paths`. `paths` are relative to the root; empty means everything.
+  @discardableResult
+  public func add(_ paths: [String], progress: ProgressHandler? = nil) throws -> AddReport {
+    let lock = try lockForWriting()
+    defer { withExtendedLifetime(lock) {} }
+    var index = try StagingIndex.load(indexPath)
+    var scanner = FileScanner(root: root)
+    let roots = paths.isEmpty ? [""] : paths
+    var scanned: [String: ScannedFile] = [:]
+    for r in roots {
+      let full = r.isEmpty ? root : root + "/" + r
+      if !fileExists(full) {
+        // A path that is gone is fine if it was tracked: its files are being deleted.
+        if index.entries.keys.contains(where: { Self.isUnder($0, r) }) { continue }
+        throw StoreError(.badInput, "\(r): no such file or folder")
+      }
+      for f in try scanner.scan(r) { scanned[f.path] = f }
+    }
+    var report = AddReport()
+    report.skippedLinks = scanner.skippedLinks
+
+    let scanStart = Self.nowNs()
+    var toHash: [ScannedFile] = []
+    for f in scanned.values {
+      if let old = index.entries[f.path], old.stat == f.stat, objects.contains(old.file.object) {
+        report.unchanged += 1
+      } else {
+        toHash.append(f)
+      }
+    }
+    toHash.sort { $0.path < $1.path }
+
+    let writer = try PackWriter(directory: objects.packDirectory)
+    var hashed: [HashedFile] = []
+    hashed.reserveCapacity(toHash.count)
+    // Batches bound memory: at most ~256 MB of small-file bytes are held before they reach the pack.
+    var start = 0
+    while start < toHash.count {
+      var end = start, bytes: Int64 = 0
+      while end < toHash.count && (end == start || bytes < 256 << 20) && end - start < 65536 {
+        bytes += toHash[end].stat.size
+        end += 1
+      }
+      let batch = try hashInParallel(Array(toHash[start..<end]))
+      for var h in batch {
+        report.hashedBytes += h.size
+        if let data = h.bytes {
+          if !objects.contains(h.id) && !writer.contains(h.id) {
+            try writer.append(h.id, data)
+            report.newObjects += 1
+          }
+          h.bytes = nil
+        }
+        hashed.append(h)
+      }
+      start = end
+      progress?(start, toHash.count)
+    }
+    try writer.finish()
+
+    let labels = try loadLabelsFile()
+    for h in hashed {
+      let existed = index.entries[h.path] != nil
+      var (split, label) = TrackedFile.layoutLabels(for: h.path)
+      if let l = labels[h.path] { label = l }
+      if h.path == Self.labelsFileName { (split, label) = (nil, nil) }
+      let file = TrackedFile(path: h.path, object: h.id, size: h.size, image: h.image, split: split, label: label)
+      if existed && index.entries[h.path]!.file == file { report.unchanged += 1 } else if existed { report.modified += 1 } else {
+        report.added += 1
+      }
+      // A file changed in the last moments may change again within the same timestamp tick: hash it next time.
+      let stat = h.stat.mtimeNs >= scanStart - 100_000_000 ? FileStat.untrusted : h.stat
+      index.entries[h.path] = .init(file: file, stat: stat)
+    }
+    // A changed labels file relabels files that did not change themselves.
+    if !labels.isEmpty || scanned[Self.labelsFileName] != nil {
+      for (path, entry) in index.entries where path != Self.labelsFileName {
+        var file = entry.file
+        file.label = labels[path] ?? TrackedFile.layoutLabels(for: path).label
+        if file != entry.file { index.entries[path]!.file = file }
+      }
+    }
+    for r in roots {
+      for path in index.entries.keys where Self.isUnder(path, r) && scanned[path] == nil {
+        index.entries[path] = nil
+        report.removed += 1
+      }
+    }
+    if report.newObjects > 0 { try objects.reloadPacks() }
+    try syncFilesystem(containing: meta)
+    try index.write(indexPath)
+    return report
+  }
+
+  static func isUnder(_ path: String, _ root: String) -> Bool {
+    root.isEmpty || path == root || path.hasPrefix(root + "/")
+  }
+
+  static func nowNs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+  }
+
+  /// `labels.csv` at the root: `path,label` lines (a `path,label` header is allowed). Its labels win over folders.
+  func loadLabelsFile() throws -> [String: String] {
+    let path = root + "/" + Self.labelsFileName
+    guard fileExists(path) else { return [:] }
+    var labels: [String: String] = [:]
+    let text = String(decoding: try readFile(path), as: UTF8.self)
+    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty || (n == 0 && trimmed == "path,label") { continue }
+      let fields = trimmed.split(separator: ",", maxSplits: 1)
+      guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
+        throw StoreError(.badInput, "\(Self.labelsFileName):\(n + 1): expected 'path,label', got '\(trimmed)'")
+      }
+      labels[String(fields[0])] = String(fields[1])
+    }
+    return labels
+  }
+
+  /// Hashes files on every core. Large files are copied (or reflinked) into loose objects as they are hashed.
+  func hashInParallel(_ files: [ScannedFile]) throws -> [HashedFile] {
+    let results = UnsafeMutableBufferPointer<Result<HashedFile, any Error>?>.allocate(capacity: files.count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), max(files.count, 1))
+    let next = Counter()
+    let objectRoot = objects.root
+    let rootPath = root
+    nonisolated(unsafe) let out = results
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      while true {
+        let i = next.increment()
+        if i >= files.count { return }
+        out[i] = Result { try Self.hashFile(files[i], root: rootPath, objectRoot: objectRoot) }
+      }
+    }
+    return try results.map { try $0!.get() }
+  }
+
+  static func hashFile(_ file: ScannedFile, root: String, objectRoot: String) throws -> HashedFile {
+    let full = root + "/" + file.path
+    let fd = try syscall("open", file.path) { Glibc.open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+    defer { close(fd) }
+    var before = stat()
+    try syscall("fstat", file.path) { fstat(fd, &before) }
+    let beforeStat = FileScanner.fileStat(before)
+    var result: HashedFile
+    if before.st_size < Int64(ObjectStore.looseThreshold) {
+      let bytes = try readAll(fd: fd, path: file.path, sizeHint: Int(before.st_size))
+      result = HashedFile(path: file.path, stat: beforeStat, id: ObjectID.hashing(bytes), size: Int64(bytes.count),
+                          image: ImageInfo.sniff(bytes), bytes: bytes)
+    } else {
+      result = try storeLarge(fd: fd, path: file.path, stat: beforeStat, objectRoot: objectRoot)
+    }
+    var after = stat()
+    try syscall("fstat", file.path) { fstat(fd, &after) }
+    let afterStat = FileScanner.fileStat(after)
+    if afterStat.size != beforeStat.size || afterStat.mtimeNs != beforeStat.mtimeNs || result.size != beforeStat.size {
+      throw StoreError(.changedDuringAdd, "\(file.path): file changed while it was being added; nothing was staged, run add again")
+    }
+    return result
+  }
+
+  /// Streams a large file into a temporary loose object while hashing exactly the bytes written, then renames it.
+  static func storeLarge(fd: Int32, path: String, stat st: FileStat, objectRoot: String) throws -> HashedFile {
+    try makeDirectories(objectRoot)
+    let tmp = objectRoot + "/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    let out = try syscall("open", tmp) { Glibc.open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
+    var keep = false
+    defer {
+      close(out)
+      if !keep { unlink(tmp) }
+    }
+    var hasher = SHA256()
+    var header: [UInt8] = []
+    var total: Int64 = 0
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    let cloned = CStoreShims_reflinkChecked(out, fd)
+    let source = cloned ? out : fd
+    if cloned { lseek(out, 0, SEEK_SET) }
+    while true {
+      let n = try chunk.withUnsafeMutableBytes { raw in try syscall("read", path) { read(source, raw.baseAddress!, raw.count) } }
+      if n == 0 { break }
+      chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      if header.count < 65536 { header.append(contentsOf: chunk[0..<min(n, 65536)]) }
+      if !cloned { try chunk.withUnsafeBytes { try writeAll(fd: out, path: tmp, UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+      total += Int64(n)
+    }
+    let id = ObjectID(digest: hasher.finalize())
+    let hex = id.hex
+    let dir = objectRoot + "/" + hex.prefix(2)
+    try makeDirectories(dir)
+    let final = dir + "/" + hex.dropFirst(2)
+    if !fileExists(final) {
+      try syscall("rename", final) { rename(tmp, final) }
+      keep = true
+    }
+    return HashedFile(path: path, stat: st, id: id, size: total, image: ImageInfo.sniff(header), bytes: nil)
+  }
+}
+
+import CStoreShims
+
+func CStoreShims_reflinkChecked(_ dst: Int32, _ src: Int32) -> Bool { CStoreShims_reflink(dst, src) == 0 }
+
+/// A shared work counter for `concurrentPerform` workers.
+final class Counter: @unchecked Sendable {
+  private var value = 0
+  private let lock = NSLock()
+
+  func increment() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value - 1
+  }
+}
