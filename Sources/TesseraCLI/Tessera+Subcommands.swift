@@ -3,6 +3,7 @@ import ArgumentParser
 // One line per subcommand; each lives in Commands/<Name>.swift.
 extension Tessera {
   static let allSubcommands: [any ParsableCommand.Type] = [
-    Init.self, Add.self, Commit.self,
+    Init.self, Add.self, Commit.self, Status.self, Log.self, Show.self, Diff.self, Tag.self, Branch.self,
+    Checkout.self, Verify.self, GC.self,
   ]
 }

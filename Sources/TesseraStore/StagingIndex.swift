@@ -22,6 +22,10 @@ struct StagingIndex: Sendable {
   }
 
   var entries: [String: Entry] = [:]
+  /// The commit the index last matched exactly (after commit or checkout), and the paths staged since then;
+  /// together they let `status` compare against HEAD without reading every pointer of the version.
+  var base: String?
+  var touched: Set<String> = []
 
   static let magic: [UInt8] = Array("TIX1".utf8)
 
@@ -55,6 +59,9 @@ struct StagingIndex: Sendable {
       index.entries[path] = Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label),
                                   stat: stat)
     }
+    index.base = try reader.optionalString()
+    let touchedCount = try reader.u64()
+    for _ in 0..<touchedCount { index.touched.insert(try reader.string()) }
     guard reader.position == reader.end else { throw corrupt("trailing bytes") }
     return index
   }
@@ -84,6 +91,9 @@ struct StagingIndex: Sendable {
       appendOptional(&out, e.file.split)
       appendOptional(&out, e.file.label)
     }
+    appendOptional(&out, base)
+    PackIndex.appendUInt64(&out, UInt64(touched.count))
+    for path in touched.sorted() { appendString(&out, path) }
     out.append(contentsOf: SHA256.hash(data: out))
     return out
   }

@@ -105,18 +105,23 @@ extension Store {
       // A file changed in the last moments may change again within the same timestamp tick: hash it next time.
       let stat = h.stat.mtimeNs >= scanStart - 100_000_000 ? FileStat.untrusted : h.stat
       index.entries[h.path] = .init(file: file, stat: stat)
+      index.touched.insert(h.path)
     }
     // A changed labels file relabels files that did not change themselves.
     if !labels.isEmpty || scanned[Self.labelsFileName] != nil {
       for (path, entry) in index.entries where path != Self.labelsFileName {
         var file = entry.file
         file.label = labels[path] ?? TrackedFile.layoutLabels(for: path).label
-        if file != entry.file { index.entries[path]!.file = file }
+        if file != entry.file {
+          index.entries[path]!.file = file
+          index.touched.insert(path)
+        }
       }
     }
     for r in roots {
       for path in index.entries.keys where Self.isUnder(path, r) && scanned[path] == nil {
         index.entries[path] = nil
+        index.touched.insert(path)
         report.removed += 1
       }
     }

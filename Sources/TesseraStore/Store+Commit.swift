@@ -93,6 +93,10 @@ extension Store {
 
       let newCommit = GitOID(commitOID)
       try moveHead(to: newCommit, expecting: parent, repo: writeRepo, reflog: "commit: \(Self.firstLine(message))")
+      var synced = index
+      synced.base = newCommit.hex
+      synced.touched = []
+      try? synced.write(indexPath)  // only a cache for status: a stale one costs time, never correctness
       return try versionInfo(newCommit, repo: writeRepo)
     }
   }

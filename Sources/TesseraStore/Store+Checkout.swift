@@ -1,0 +1,255 @@
+import CGit2
+import CStoreShims
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How checkout materialises files.
+public enum LinkMode: String, Sendable, CaseIterable, Codable {
+  /// Reflink where the object is a loose file and the filesystem can; copy otherwise.
+  case auto
+  /// Share extents with the object (loose objects on btrfs, XFS, ...); copy where impossible.
+  case reflink
+  /// Hard-link read-only files to loose objects (packed objects are unpacked first). Saves space; edit by copying.
+  case hardlink
+  /// Always write a private copy.
+  case copy
+}
+
+public struct CheckoutReport: Sendable, Codable {
+  public var revision: String
+  public var commit: String
+  public var written = 0
+  public var removed = 0
+  public var unchanged = 0
+  public var reflinked = 0
+  public var hardlinked = 0
+  public var copied = 0
+}
+
+extension Store {
+  /// Makes the folder match a version (all of it, or only `paths`). Never overwrites or deletes a file that
+  /// differs from what is staged unless `force`; refuses unsafe paths even in a tampered version.
+  /// A full checkout moves HEAD (onto the branch when `revision` names one); a checkout of paths does not.
+  @discardableResult
+  public func checkout(_ revision: String, paths: [String] = [], link: LinkMode = .auto, force: Bool = false,
+                       progress: ProgressHandler? = nil) throws -> CheckoutReport {
+    let lock = try lockForWriting()
+    defer { withExtendedLifetime(lock) {} }
+    let commit = try withGit { try repo.resolveCommit(revision) }
+    var target = try withGit { try files(ofCommit: commit) }
+    if !paths.isEmpty {
+      target = target.filter { f in paths.contains { Self.isUnder(f.path, $0) } }
+      for p in paths where !target.contains(where: { Self.isUnder($0.path, p) }) {
+        throw StoreError(.badInput, "\(p): not in version \(revision)")
+      }
+    }
+    for f in target { try Self.checkSafe(f.path) }
+    var index = try StagingIndex.load(indexPath)
+    let targetByPath = Dictionary(uniqueKeysWithValues: target.map { ($0.path, $0) })
+    let toDelete = paths.isEmpty ? index.entries.keys.filter { targetByPath[$0] == nil }.sorted() : []
+
+    // Decide, before touching anything, what each path needs; collect what would be lost.
+    var conflicts: [String] = []
+    var writes: [TrackedFile] = []
+    var report = CheckoutReport(revision: revision, commit: commit.hex)
+    for f in target {
+      try checkParents(f.path)
+      switch try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+      case .missing: writes.append(f)
+      case .matchesTarget(let stat):
+        report.unchanged += 1
+        index.entries[f.path] = .init(file: f, stat: stat)
+      case .clean: writes.append(f)
+      case .dirty:
+        if force { writes.append(f) } else { conflicts.append(f.path) }
+      }
+    }
+    var deletes: [String] = []
+    for path in toDelete {
+      try checkParents(path)
+      switch try onDisk(path, staged: index.entries[path], target: nil) {
+      case .missing: index.entries[path] = nil
+      case .clean, .matchesTarget: deletes.append(path)
+      case .dirty: if force { deletes.append(path) } else { conflicts.append(path) }
+      }
+    }
+    if !conflicts.isEmpty {
+      let shown = conflicts.prefix(5).joined(separator: ", ")
+      throw StoreError(.wouldOverwrite, "checkout would overwrite or delete \(conflicts.count) changed or untracked file(s) (\(shown)\(conflicts.count > 5 ? ", ..." : "")); commit or move them, or pass --force")
+    }
+
+    let results = try materialise(writes, link: link, progress: progress)
+    let recent = Self.nowNs() - 100_000_000
+    for (file, stat, how) in results {
+      index.entries[file.path] = .init(file: file, stat: stat.mtimeNs >= recent ? .untrusted : stat)
+      switch how {
+      case .reflink: report.reflinked += 1
+      case .hardlink: report.hardlinked += 1
+      default: report.copied += 1
+      }
+    }
+    report.written = results.count
+    for path in deletes {
+      if unlink(root + "/" + path) != 0 && errno != ENOENT { throw StoreError.fromErrno(errno, "unlink", path) }
+      index.entries[path] = nil
+      report.removed += 1
+      removeEmptyParents(path)
+    }
+    if paths.isEmpty {
+      index.base = commit.hex
+      index.touched = []
+      try index.write(indexPath)
+      try withGit {
+        var oid = commit.raw
+        var ref: OpaquePointer?
+        if git_reference_lookup(&ref, repo.handle, "refs/heads/\(revision)") == 0 {
+          git_reference_free(ref)
+          try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(revision)") }
+        } else {
+          try git("git_repository_set_head_detached") { git_repository_set_head_detached(repo.handle, &oid) }
+        }
+      }
+    } else {
+      for f in target { index.touched.insert(f.path) }
+      try index.write(indexPath)
+    }
+    return report
+  }
+
+  enum DiskState { case missing, matchesTarget(FileStat), clean, dirty }
+
+  /// Whether the file at `path` may be replaced: absent, already the target, equal to the staged file, or changed.
+  func onDisk(_ path: String, staged: StagingIndex.Entry?, target: ObjectID?) throws -> DiskState {
+    var st = stat()
+    guard lstat(root + "/" + path, &st) == 0 else {
+      if errno == ENOENT { return .missing }
+      throw StoreError.fromErrno(errno, "lstat", path)
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { return .dirty }
+    let now = FileScanner.fileStat(st)
+    if let staged, staged.stat == now {
+      return staged.file.object == target ? .matchesTarget(now) : .clean
+    }
+    let id = ObjectID.hashing(try readFile(root + "/" + path))
+    if id == target { return .matchesTarget(now) }
+    if let staged, staged.file.object == id { return .clean }
+    return .dirty
+  }
+
+  /// Refuses paths that could escape the folder: absolute, `..`, empty parts, or the store's own folder.
+  static func checkSafe(_ path: String) throws {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    let bad = path.hasPrefix("/") || path.isEmpty || path.contains("\0") || parts.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+      || parts.first == ".tessera" || parts.first == ".git"
+    if bad { throw StoreError(.unsafePath, "refusing unsafe path in version: '\(path)'") }
+  }
+
+  /// Refuses to write through a symbolic link anywhere above `path`.
+  func checkParents(_ path: String) throws {
+    var prefix = root
+    for part in path.split(separator: "/").dropLast() {
+      prefix += "/" + part
+      var st = stat()
+      if lstat(prefix, &st) != 0 { return }  // does not exist yet: nothing below it can
+      if (st.st_mode & S_IFMT) == S_IFLNK {
+        throw StoreError(.unsafePath, "refusing to write '\(path)' through the symbolic link '\(prefix.dropFirst(root.count + 1))'")
+      }
+      if (st.st_mode & S_IFMT) != S_IFDIR {
+        throw StoreError(.wouldOverwrite, "cannot write '\(path)': '\(prefix.dropFirst(root.count + 1))' is a file")
+      }
+    }
+  }
+
+  func removeEmptyParents(_ path: String) {
+    var dir = parentDirectory(path)
+    while !dir.isEmpty && rmdir(root + "/" + dir) == 0 { dir = parentDirectory(dir) }
+  }
+
+  enum Materialised: Sendable { case reflink, hardlink, copy }
+
+  /// Writes files on every core: each goes to a temporary name beside its final one and is renamed into place.
+  func materialise(_ files: [TrackedFile], link: LinkMode, progress: ProgressHandler?) throws -> [(TrackedFile, FileStat, Materialised)] {
+    // Folders first, once each, on one thread.
+    var made = Set<String>()
+    for f in files {
+      let dir = parentDirectory(f.path)
+      if !dir.isEmpty && made.insert(dir).inserted { try makeDirectories(root + "/" + dir) }
+    }
+    if link == .hardlink {
+      for f in Set(files.map(\.object)) where objects.locateLoose(f) == nil { try objects.unpack(f) }
+    }
+    let results = UnsafeMutableBufferPointer<Result<(TrackedFile, FileStat, Materialised), any Error>?>.allocate(capacity: files.count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    nonisolated(unsafe) let out = results
+    let next = Counter(), done = Counter()
+    let rootPath = root
+    let store = objects
+    nonisolated(unsafe) let objectStore = store
+    DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))) { _ in
+      while true {
+        let i = next.increment()
+        if i >= files.count { return }
+        out[i] = Result { try Self.writeOne(files[i], root: rootPath, objects: objectStore, link: link) }
+        let n = done.increment() + 1
+        if n % 1000 == 0 || n == files.count { progress?(n, files.count) }
+      }
+    }
+    return try results.map { try $0!.get() }
+  }
+
+  static func writeOne(_ file: TrackedFile, root: String, objects: ObjectStore, link: LinkMode) throws -> (TrackedFile, FileStat, Materialised) {
+    let final = root + "/" + file.path
+    let tmp = parentDirectory(final) + "/.tessera-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    var how = Materialised.copy
+    if link == .hardlink, let loose = objects.locateLoose(file.object) {
+      try syscall("link", file.path) { Glibc.link(loose, tmp) }
+      how = .hardlink
+    } else {
+      let fd = try syscall("open", file.path) { Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+      do {
+        if link != .copy, let loose = objects.locateLoose(file.object) {
+          let src = try syscall("open", loose) { Glibc.open(loose, O_RDONLY | O_CLOEXEC) }
+          defer { close(src) }
+          if CStoreShims_reflink(fd, src) == 0 { how = .reflink }
+        }
+        if how == .copy { try writeAll(fd: fd, path: file.path, try objects.read(file.object)) }
+        close(fd)
+      } catch {
+        close(fd)
+        unlink(tmp)
+        throw error
+      }
+    }
+    do {
+      try syscall("rename", file.path) { rename(tmp, final) }
+    } catch {
+      unlink(tmp)
+      throw error
+    }
+    var st = stat()
+    try syscall("lstat", file.path) { lstat(final, &st) }
+    return (file, FileScanner.fileStat(st), how)
+  }
+}
+
+extension ObjectStore {
+  func locateLoose(_ id: ObjectID) -> String? {
+    let path = loosePath(id)
+    return fileExists(path) ? path : nil
+  }
+
+  /// Writes a packed object out as a read-only loose file (for hard links).
+  func unpack(_ id: ObjectID) throws {
+    let bytes = try read(id)
+    let path = loosePath(id)
+    try makeDirectories(parentDirectory(path))
+    let tmp = path + ".tmp-\(getpid())"
+    let fd = try syscall("open", tmp) { Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444) }
+    defer { close(fd) }
+    try writeAll(fd: fd, path: tmp, bytes)
+    try syscall("rename", path) { rename(tmp, path) }
+  }
+}

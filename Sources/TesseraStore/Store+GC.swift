@@ -1,0 +1,126 @@
+import CGit2
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct GCReport: Sendable, Codable {
+  public var dryRun: Bool
+  public var reachableObjects = 0
+  public var unreachableObjects = 0
+  public var bytesFreed: Int64 = 0
+  public var packsRewritten = 0
+  public var temporaryFilesRemoved = 0
+  public var removed: [String] = []
+}
+
+extension Store {
+  /// Every object a ref's history or the staging index points at.
+  func reachableObjects() throws -> Set<ObjectID> {
+    var reachable = Set<ObjectID>()
+    for e in try StagingIndex.load(indexPath).entries.values { reachable.insert(e.file.object) }
+    try withGit {
+      var walker: OpaquePointer?
+      try git("git_revwalk_new") { git_revwalk_new(&walker, repo.handle) }
+      defer { git_revwalk_free(walker) }
+      var pushed = false
+      var roots = try repo.references().map(\.target)
+      if let head = try repo.headCommit() { roots.append(head) }
+      for r in roots {
+        var oid = r.raw
+        try git("git_revwalk_push") { git_revwalk_push(walker, &oid) }
+        pushed = true
+      }
+      guard pushed else { return }
+      var seen = Set<GitOID>()
+      var next = git_oid()
+      while true {
+        let status = git_revwalk_next(&next, walker)
+        if status == GIT_ITEROVER.rawValue { break }
+        try git("git_revwalk_next") { status }
+        let tree = try repo.withCommit(GitOID(next)) { GitOID(git_commit_tree_id($0).pointee) }
+        try collectObjects(tree, seen: &seen, into: &reachable)
+      }
+    }
+    return reachable
+  }
+
+  private func collectObjects(_ tree: GitOID, seen: inout Set<GitOID>, into out: inout Set<ObjectID>) throws {
+    guard seen.insert(tree).inserted else { return }
+    var children: [(String, GitOID, Bool)] = []
+    try repo.withTree(tree) { handle in
+      for i in 0..<git_tree_entrycount(handle) {
+        let entry = git_tree_entry_byindex(handle, i)
+        children.append((String(cString: git_tree_entry_name(entry)), GitOID(git_tree_entry_id(entry).pointee),
+                         git_tree_entry_type(entry) == GIT_OBJECT_TREE))
+      }
+    }
+    for (name, id, isTree) in children {
+      if isTree {
+        try collectObjects(id, seen: &seen, into: &out)
+      } else {
+        // A pointer that does not parse still must not cost us the objects of the rest: gc refuses instead.
+        out.insert(try Pointer.parse(repo.blobBytes(id), path: name).object)
+      }
+    }
+  }
+
+  /// Removes objects no ref and no staged file reaches, and leftovers of interrupted writes.
+  /// New packs are written and synced before old ones are deleted, so a crash leaves duplicates, never gaps.
+  public func gc(dryRun: Bool = false) throws -> GCReport {
+    let lock = try lockForWriting()
+    defer { withExtendedLifetime(lock) {} }
+    try objects.reloadPacks()
+    let reachable = try reachableObjects()
+    let all = try objects.allObjects()
+    var report = GCReport(dryRun: dryRun)
+    report.reachableObjects = all.keys.filter { reachable.contains($0) }.count
+    let unreachable = all.filter { !reachable.contains($0.key) }
+    report.unreachableObjects = unreachable.count
+    for (id, location) in unreachable.sorted(by: { $0.key < $1.key }) {
+      report.bytesFreed += Self.size(of: location)
+      report.removed.append(id.hex)
+    }
+    let temporaries = try temporaryFiles()
+    report.temporaryFilesRemoved = temporaries.count
+    if dryRun { return report }
+
+    // Rewrite every pack that holds something unreachable, keeping what is reachable.
+    var doomedPacks: [String] = []
+    let writer = try PackWriter(directory: objects.packDirectory)
+    for pack in objects.packs {
+      let entries = pack.index.entries
+      guard entries.contains(where: { !reachable.contains($0.id) }) else { continue }
+      for e in entries where reachable.contains(e.id) { try writer.append(e.id, try objects.read(e.id)) }
+      doomedPacks.append(pack.name)
+    }
+    try writer.finish()
+    try syncFilesystem(containing: meta)
+    for name in doomedPacks {
+      let base = objects.packDirectory + "/" + name
+      if unlink(base + ".tpi") != 0 { throw StoreError.fromErrno(errno, "unlink", base + ".tpi") }
+      unlink(base + ".tpk")
+    }
+    report.packsRewritten = doomedPacks.count
+    for (_, location) in unreachable {
+      if case .loose(let path) = location { unlink(path) }
+    }
+    for path in temporaries { unlink(path) }
+    try objects.reloadPacks()
+    return report
+  }
+
+  /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index.
+  func temporaryFiles() throws -> [String] {
+    var out: [String] = []
+    let packDir = objects.packDirectory
+    let names = (try? listDirectory(packDir)) ?? []
+    for name in names {
+      if name.hasPrefix("tmp-") || name.contains(".tmp-") { out.append(packDir + "/" + name) }
+      if name.hasSuffix(".tpk") && !names.contains(String(name.dropLast(4)) + ".tpi") { out.append(packDir + "/" + name) }
+    }
+    for name in (try? listDirectory(objects.root)) ?? [] where name.hasPrefix("tmp-") { out.append(objects.root + "/" + name) }
+    for name in (try? listDirectory(meta)) ?? [] where name.contains(".tmp-") { out.append(meta + "/" + name) }
+    return out.sorted()
+  }
+}
