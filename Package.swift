@@ -44,7 +44,7 @@ let package = Package(
     .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
     .target(name: "TesseraTestSupport", dependencies: ["TesseraImage"]),
 
-    .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
+    .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport", "CGit2"]),
     .testTarget(name: "TesseraImageTests", dependencies: ["TesseraImage", "TesseraTestSupport"],
                 resources: [.copy("Resources")]),
     .testTarget(name: "TesseraAugmentTests", dependencies: ["TesseraAugment", "TesseraTestSupport"],

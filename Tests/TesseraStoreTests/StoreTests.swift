@@ -1,0 +1,284 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+@testable import TesseraStore
+
+/// A store in a fresh temporary folder, with a small `split/class/file` dataset.
+func makeDataset(_ dir: TemporaryDirectory, files: [String: String]) throws -> Store {
+  for (path, content) in files { try dir.write(Array(content.utf8), to: path) }
+  return try Store.initialize(at: dir.path)
+}
+
+let sampleFiles = [
+  "train/cat/1.txt": "meow 1", "train/cat/2.txt": "meow 2", "train/dog/1.txt": "woof 1",
+  "test/cat/1.txt": "meow 3", "test/dog/1.txt": "woof 1",  // same bytes as train/dog/1.txt
+]
+
+@Suite struct StoreTests {
+  @Test func addCommitAndReadAVersionBack() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      let report = try store.add([])
+      #expect(report.added == 5)
+      #expect(report.newObjects == 4, "identical content is stored once")
+      let version = try store.commit(message: "first")
+      let entries = try store.entries(revision: "HEAD")
+      #expect(entries.map(\.path) == sampleFiles.keys.sorted())
+      let dog = try #require(entries.first { $0.path == "train/dog/1.txt" })
+      #expect(dog.split == "train" && dog.label == "dog")
+      #expect(dog.object == ObjectID.hashing(Array("woof 1".utf8)))
+      #expect(try store.readObject(dog.object) == Array("woof 1".utf8))
+      #expect(try store.resolve("main") == version.id)
+    }
+  }
+
+  @Test func unchangedFilesAreNotHashedAgain() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      // Age the stat cache's racy window, then add again: nothing is re-read.
+      var index = try StagingIndex.load(store.indexPath)
+      for (path, _) in index.entries {
+        var st = stat()
+        lstat(dir.path + "/" + path, &st)
+        index.entries[path]!.stat = FileScanner.fileStat(st)
+      }
+      try index.write(store.indexPath)
+      let again = try store.add([])
+      #expect(again.unchanged == 5 && again.hashedBytes == 0 && again.newObjects == 0)
+      #expect(throws: StoreError.self) { try store.commit(message: "nothing") }
+    }
+  }
+
+  @Test func statusReportsStagedUnstagedAndUntracked() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try dir.write(Array("meow changed".utf8), to: "train/cat/1.txt")
+      try FileManager.default.removeItem(atPath: dir.path + "/train/cat/2.txt")
+      try dir.write(Array("new".utf8), to: "train/bird/1.txt")
+      var s = try store.status()
+      #expect(s.unstaged.modified == ["train/cat/1.txt"])
+      #expect(s.unstaged.removed == ["train/cat/2.txt"])
+      #expect(s.untracked == ["train/bird/1.txt"])
+      #expect(s.staged.isEmpty)
+      try store.add(["train"])
+      s = try store.status()
+      #expect(s.staged.added == ["train/bird/1.txt"])
+      #expect(s.staged.modified == ["train/cat/1.txt"])
+      #expect(s.staged.removed == ["train/cat/2.txt"])
+      #expect(s.unstaged.isEmpty && s.untracked.isEmpty)
+    }
+  }
+
+  @Test func diffFindsRelabelledFilesAndClassCounts() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createTag("v1")
+      try FileManager.default.createDirectory(atPath: dir.path + "/train/dog2", withIntermediateDirectories: true)
+      try FileManager.default.moveItem(atPath: dir.path + "/train/cat/2.txt", toPath: dir.path + "/train/dog/2.txt")
+      try store.add([])
+      try store.commit(message: "cat 2 is a dog")
+      let d = try store.diff(from: .revision("v1"), to: .revision("HEAD"))
+      #expect(d.relabelled.map(\.path) == ["train/dog/2.txt"])
+      #expect(d.relabelled.first?.from == "train/cat/2.txt")
+      #expect(d.relabelled.first?.oldLabel == "cat" && d.relabelled.first?.newLabel == "dog")
+      #expect(d.added.isEmpty && d.removed.isEmpty && d.modified.isEmpty)
+      let counts = Dictionary(uniqueKeysWithValues: d.classCounts.map { ("\($0.split)/\($0.label)", ($0.before, $0.after)) })
+      #expect(counts["train/cat"]! == (2, 1))
+      #expect(counts["train/dog"]! == (1, 2))
+    }
+  }
+
+  @Test func labelsFileOverridesFolderLabels() throws {
+    try withTemporaryDirectory { dir in
+      var files = sampleFiles
+      files["labels.csv"] = "path,label\ntrain/cat/1.txt,tiger\n"
+      let store = try makeDataset(dir, files: files)
+      try store.add([])
+      try store.commit(message: "first")
+      let entries = try store.entries(revision: "HEAD")
+      #expect(entries.first { $0.path == "train/cat/1.txt" }?.label == "tiger")
+      #expect(entries.first { $0.path == "train/cat/2.txt" }?.label == "cat")
+      // Relabelling through the labels file alone is a change of the version.
+      try dir.write(Array("path,label\ntrain/cat/1.txt,lion\n".utf8), to: "labels.csv")
+      try store.add([])
+      try store.commit(message: "lion")
+      let d = try store.diff(from: .revision("HEAD~1"), to: .revision("HEAD"))
+      #expect(d.relabelled.map(\.path) == ["train/cat/1.txt"])
+    }
+  }
+
+  @Test func badLabelsFileNamesTheLine() throws {
+    try withTemporaryDirectory { dir in
+      var files = sampleFiles
+      files["labels.csv"] = "path,label\njust-a-path\n"
+      let store = try makeDataset(dir, files: files)
+      let error = #expect(throws: StoreError.self) { try store.add([]) }
+      #expect(error?.message.contains("labels.csv:2") == true)
+    }
+  }
+
+  @Test func checkoutRestoresAVersionAndProtectsChangedFiles() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createTag("v1")
+      try dir.write(Array("meow v2".utf8), to: "train/cat/1.txt")
+      try dir.write(Array("new".utf8), to: "train/bird/1.txt")
+      try store.add([])
+      try store.commit(message: "second")
+
+      try store.checkout("v1")
+      #expect(try String(contentsOfFile: dir.path + "/train/cat/1.txt", encoding: .utf8) == "meow 1")
+      #expect(!FileManager.default.fileExists(atPath: dir.path + "/train/bird/1.txt"))
+      #expect(try store.status().isClean)
+
+      // A local edit is never overwritten without force.
+      try dir.write(Array("my edit".utf8), to: "train/cat/1.txt")
+      #expect(throws: StoreError.self) { try store.checkout("main") }
+      #expect(try String(contentsOfFile: dir.path + "/train/cat/1.txt", encoding: .utf8) == "my edit")
+      try store.checkout("main", force: true)
+      #expect(try String(contentsOfFile: dir.path + "/train/cat/1.txt", encoding: .utf8) == "meow v2")
+      #expect(try store.currentBranch() == "main")
+
+      // Paths only: HEAD stays, the file comes back.
+      try FileManager.default.removeItem(atPath: dir.path + "/train/dog/1.txt")
+      try store.checkout("v1", paths: ["train/dog"])
+      #expect(try String(contentsOfFile: dir.path + "/train/dog/1.txt", encoding: .utf8) == "woof 1")
+      #expect(try store.currentBranch() == "main")
+    }
+  }
+
+  @Test func checkoutRefusesToWriteThroughASymlink() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      let outside = try TemporaryDirectory()
+      defer { outside.remove() }
+      try FileManager.default.removeItem(atPath: dir.path + "/train")
+      try FileManager.default.createSymbolicLink(atPath: dir.path + "/train", withDestinationPath: outside.path)
+      let error = #expect(throws: StoreError.self) { try store.checkout("HEAD", force: true) }
+      #expect(error?.kind == .unsafePath)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+    }
+  }
+
+  @Test(arguments: ["../escape.txt", "/etc/passwd", "a/../../b", ".tessera/config", "a//b", ""])
+  func unsafePathsAreRefused(path: String) {
+    #expect(throws: StoreError.self) { try Store.checkSafe(path) }
+  }
+
+  @Test func largeFilesAreLooseAndCanBeHardlinked() throws {
+    try withTemporaryDirectory { dir in
+      var big = [UInt8](repeating: 0, count: ObjectStore.looseThreshold + 123)
+      for i in big.indices { big[i] = UInt8(truncatingIfNeeded: i &* 31) }
+      try dir.write(big, to: "train/x/big.bin")
+      let store = try Store.initialize(at: dir.path)
+      try store.add([])
+      try store.commit(message: "big")
+      let id = ObjectID.hashing(big)
+      #expect(store.objects.locateLoose(id) != nil)
+      try FileManager.default.removeItem(atPath: dir.path + "/train/x/big.bin")
+      let report = try store.checkout("HEAD", link: .hardlink, force: true)
+      #expect(report.hardlinked == 1)
+      #expect(try Array(Data(contentsOf: dir.url.appendingPathComponent("train/x/big.bin"))) == big)
+      #expect(try store.verify().isClean)
+    }
+  }
+
+  @Test func verifyFindsCorruptAndMissingObjects() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      #expect(try store.verify().isClean)
+      let packDir = store.objects.packDirectory
+      let pack = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir).first { $0.hasSuffix(".tpk") })
+      let path = packDir + "/" + pack
+      chmod(path, 0o644)
+      var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+      bytes[6] ^= 0xFF
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      let report = try store.verify()
+      #expect(report.problems.contains { $0.contains("is corrupt") })
+
+      try FileManager.default.removeItem(atPath: path)
+      try FileManager.default.removeItem(atPath: packDir + "/" + pack.replacingOccurrences(of: ".tpk", with: ".tpi"))
+      let missing = try Store.open(at: dir.path).verify()
+      #expect(missing.problems.contains { $0.contains("is missing") })
+    }
+  }
+
+  @Test func gcRemovesOnlyWhatNoRefReaches() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createBranch("experiment")
+      try store.checkout("experiment")
+      try dir.write(Array("only on the branch".utf8), to: "train/cat/3.txt")
+      try store.add([])
+      try store.commit(message: "branch work")
+      try store.checkout("main")
+      let keep = try store.gc(dryRun: true)
+      #expect(keep.unreachableObjects == 0)
+      try store.deleteBranch("experiment")
+      let dry = try store.gc(dryRun: true)
+      #expect(dry.unreachableObjects == 1)
+      #expect(store.objects.contains(ObjectID.hashing(Array("only on the branch".utf8))))
+      let done = try store.gc()
+      #expect(done.unreachableObjects == 1)
+      let reopened = try Store.open(at: dir.path)
+      #expect(!reopened.objects.contains(ObjectID.hashing(Array("only on the branch".utf8))))
+      #expect(try reopened.verify().isClean)
+      #expect(try reopened.entries(revision: "HEAD").count == 5)
+    }
+  }
+
+  @Test func gcKeepsStagedButUncommittedObjects() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      #expect(try store.gc().unreachableObjects == 0)
+      try store.commit(message: "first")
+      #expect(try store.verify().isClean)
+    }
+  }
+
+  @Test func oneWriterAtATime() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      let held = try store.lockForWriting()
+      let error = #expect(throws: StoreError.self) { try store.add([]) }
+      #expect(error?.kind == .locked)
+      withExtendedLifetime(held) {}
+    }
+  }
+
+  @Test func imageHeadersAreRecorded() throws {
+    // A 3x2 RGB PNG header and a JPEG SOF0 for 5x4 grey.
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+      + [0, 0, 0, 3, 0, 0, 0, 2, 8, 2, 0, 0, 0]
+    #expect(ImageInfo.sniff(png) == ImageInfo(format: "png", width: 3, height: 2, channels: 3))
+    let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0, 4, 0, 5, 1, 1, 0x11, 0, 0, 0]
+    #expect(ImageInfo.sniff(jpeg) == ImageInfo(format: "jpeg", width: 5, height: 4, channels: 1))
+    #expect(ImageInfo.sniff(Array("hello".utf8)) == nil)
+  }
+
+  @Test func pointersRoundTripAndRejectTampering() throws {
+    let file = TrackedFile(path: "train/a/1.png", object: ObjectID.hashing([1, 2, 3]), size: 3,
+                           image: ImageInfo(format: "png", width: 28, height: 28, channels: 1), split: "train", label: "a")
+    #expect(try Pointer.parse(Pointer.render(file), path: file.path) == file)
+    var tampered = String(decoding: Pointer.render(file), as: UTF8.self)
+    tampered = tampered.replacingOccurrences(of: "size 3", with: "size -3")
+    #expect(throws: StoreError.self) { try Pointer.parse(Array(tampered.utf8), path: file.path) }
+    #expect(throws: StoreError.self) { try Pointer.parse(Array("hello".utf8), path: file.path) }
+  }
+}
