@@ -52,6 +52,8 @@ extension Store {
     }
     var report = AddReport()
     report.skippedLinks = scanner.skippedLinks
+    // We hold the writer lock, so these belong to a checkout that died: remove them.
+    for leftover in scanner.leftoverTemporaries { unlink(root + "/" + leftover) }
 
     let scanStart = Self.nowNs()
     var toHash: [ScannedFile] = []

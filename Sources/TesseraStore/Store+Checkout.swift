@@ -202,7 +202,7 @@ extension Store {
 
   static func writeOne(_ file: TrackedFile, root: String, objects: ObjectStore, link: LinkMode) throws -> (TrackedFile, FileStat, Materialised) {
     let final = root + "/" + file.path
-    let tmp = parentDirectory(final) + "/.tessera-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let tmp = parentDirectory(final) + "/" + FileScanner.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     var how = Materialised.copy
     if link == .hardlink, let loose = objects.locateLoose(file.object) {
       try syscall("link", file.path) { Glibc.link(loose, tmp) }

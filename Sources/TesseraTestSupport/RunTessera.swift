@@ -47,3 +47,32 @@ public func runTessera(_ arguments: [String], in directory: URL? = nil, environm
                        stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// Starts the built `tessera` binary without waiting, output discarded: for tests that kill it mid-run.
+public func startTessera(_ arguments: [String], in directory: URL) throws -> Process {
+  let process = Process()
+  process.executableURL = tesseraExecutableURL()
+  process.arguments = arguments
+  process.currentDirectoryURL = directory
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  return process
+}
+
+/// Runs a shell command line (for resource limits and signals a test must set up before exec).
+public func runShell(_ script: String, in directory: URL) throws -> CommandResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/bash")
+  process.arguments = ["-c", script]
+  process.currentDirectoryURL = directory
+  let out = Pipe(), err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+}

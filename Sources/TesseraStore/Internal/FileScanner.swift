@@ -13,6 +13,9 @@ struct ScannedFile: Sendable {
 struct FileScanner {
   let root: String
   var skippedLinks: [String] = []
+  /// Temporary files of a checkout that was killed before renaming them into place.
+  var leftoverTemporaries: [String] = []
+  static let temporaryPrefix = ".tessera-tmp-"
 
   init(root: String) { self.root = root }
 
@@ -44,6 +47,10 @@ struct FileScanner {
     for name in try listDirectory(full).sorted() {
       if relative.isEmpty && (name == ".tessera" || name == ".git") { continue }
       let child = relative.isEmpty ? name : relative + "/" + name
+      if name.hasPrefix(Self.temporaryPrefix) {
+        leftoverTemporaries.append(child)
+        continue
+      }
       var st = stat()
       guard lstat(root + "/" + child, &st) == 0 else {
         if errno == ENOENT { continue }  // vanished between readdir and lstat: simply not there

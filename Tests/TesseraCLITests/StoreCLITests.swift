@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+
+/// End-to-end runs of the built `tessera` binary on small datasets.
+@Suite struct StoreCLITests {
+  func dataset(files: Int = 40) throws -> TemporaryDirectory {
+    let dir = try TemporaryDirectory()
+    for i in 0..<files {
+      try dir.write(Array("sample \(i)".utf8), to: "\(i % 4 == 0 ? "test" : "train")/class\(i % 3)/\(i).txt")
+    }
+    return dir
+  }
+
+  func tessera(_ args: [String], _ dir: TemporaryDirectory, expect status: Int32 = 0) throws -> CommandResult {
+    let r = try runTessera(args, in: dir.url)
+    #expect(r.status == status, "tessera \(args.joined(separator: " ")): \(r.stderr)")
+    return r
+  }
+
+  func json(_ r: CommandResult) throws -> Any { try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) }
+
+  @Test func versioningWorkflow() throws {
+    let dir = try dataset()
+    defer { dir.remove() }
+    _ = try tessera(["init"], dir)
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "first version"], dir)
+    _ = try tessera(["tag", "v1"], dir)
+    let clean = try json(try tessera(["status", "--json"], dir)) as! [String: Any]
+    #expect((clean["untracked"] as! [String]).isEmpty)
+
+    try dir.write(Array("changed".utf8), to: "train/class1/1.txt")
+    try FileManager.default.moveItem(atPath: dir.path + "/train/class2/2.txt", toPath: dir.path + "/train/class0/2.txt")
+    let status = try json(try tessera(["status", "--json"], dir)) as! [String: Any]
+    #expect((status["unstaged"] as! [String: Any])["modified"] as! [String] == ["train/class1/1.txt"])
+    #expect(status["untracked"] as! [String] == ["train/class0/2.txt"])
+
+    _ = try tessera(["add", "train"], dir)
+    _ = try tessera(["commit", "-m", "second version"], dir)
+    let diff = try json(try tessera(["diff", "v1", "HEAD", "--json"], dir)) as! [String: Any]
+    #expect((diff["modified"] as! [[String: Any]]).map { $0["path"] as! String } == ["train/class1/1.txt"])
+    #expect((diff["relabelled"] as! [[String: Any]]).map { $0["path"] as! String } == ["train/class0/2.txt"])
+
+    let log = try json(try tessera(["log", "--json"], dir)) as! [[String: Any]]
+    #expect(log.count == 2)
+    #expect((log[0]["message"] as! String).hasPrefix("second version"))
+    let show = try json(try tessera(["show", "v1", "--json"], dir)) as! [String: Any]
+    #expect(show["files"] as! Int == 40)
+    #expect((show["refs"] as! [String]).contains("refs/tags/v1"))
+
+    _ = try tessera(["checkout", "v1"], dir)
+    #expect(try String(contentsOfFile: dir.path + "/train/class1/1.txt", encoding: .utf8) == "sample 1")
+    _ = try tessera(["checkout", "main"], dir)
+    _ = try tessera(["branch", "exp"], dir)
+    #expect(try tessera(["branch"], dir).stdout.contains("* main"))
+    _ = try tessera(["verify"], dir)
+    let gc = try json(try tessera(["gc", "--dry-run", "--json"], dir)) as! [String: Any]
+    #expect(gc["unreachableObjects"] as! Int == 0)
+  }
+
+  @Test func badInputGetsOneLineErrorsAndNonZeroExit() throws {
+    let dir = try dataset(files: 4)
+    defer { dir.remove() }
+    let outside = try tessera(["status"], dir, expect: 1)
+    #expect(outside.stderr.contains("not a Tessera store"))
+    _ = try tessera(["init"], dir)
+    let again = try tessera(["init"], dir, expect: 1)
+    #expect(again.stderr.contains("already"))
+    let missing = try tessera(["add", "no-such-folder"], dir, expect: 1)
+    #expect(missing.stderr.contains("no-such-folder"))
+    #expect(missing.stderr.split(separator: "\n").count == 1)
+    let badRev = try tessera(["checkout", "nope"], dir, expect: 1)
+    #expect(badRev.stderr.contains("nope"))
+    let empty = try tessera(["commit", "-m", " "], dir, expect: 1)
+    #expect(empty.stderr.contains("message"))
+  }
+
+  @Test func gitReadsTheVersionsSensibly() throws {
+    let git = "/usr/bin/git"
+    guard FileManager.default.isExecutableFile(atPath: git) else { return }
+    let dir = try dataset(files: 6)
+    defer { dir.remove() }
+    _ = try tessera(["init"], dir)
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "readable"], dir)
+    let r = try runShell("git --git-dir .tessera/git show --stat HEAD", in: dir.url)
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("readable"))
+    #expect(r.stdout.contains("train/class1/1.txt"))
+    let blob = try runShell("git --git-dir .tessera/git show HEAD:train/class1/1.txt", in: dir.url)
+    #expect(blob.stdout.hasPrefix("tessera-object 1\nsha256 "))
+    #expect(blob.stdout.contains("label class1"))
+  }
+
+  @Test func aFullDiskFailsCleanlyAndLosesNothing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    for i in 0..<200 { try dir.write([UInt8](repeating: UInt8(i), count: 1024) + Array("\(i)".utf8), to: "train/a/\(i).bin") }
+    _ = try tessera(["init"], dir)
+    // A file-size limit makes the pack write fail the way a full disk does (EFBIG instead of ENOSPC).
+    let bin = tesseraExecutableURL().path
+    let r = try runShell("trap '' XFSZ; ulimit -f 64; exec '\(bin)' add", in: dir.url)
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("File too large"))
+    let status = try json(try tessera(["status", "--json"], dir)) as! [String: Any]
+    #expect((status["untracked"] as! [String]).count == 200, "nothing was staged")
+    _ = try tessera(["verify"], dir)
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "after the disk had room"], dir)
+    _ = try tessera(["verify"], dir)
+  }
+}
