@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "CStoreShims"),
     .target(
       name: "TesseraStore",
-      dependencies: ["CGit2", "CStoreShims", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["CGit2", "CStoreShims", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
     .target(name: "TesseraAugment", dependencies: ["TesseraImage"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
@@ -42,6 +42,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
+    // Single-thread op timings for Benchmarks/compare_ops.sh (not a product).
+    .executableTarget(name: "tessera-bench-ops", dependencies: ["TesseraAugment", "TesseraImage"]),
     .target(name: "TesseraTestSupport", dependencies: ["TesseraImage"]),
 
     .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport", "CGit2"]),

@@ -7,14 +7,6 @@
 #include <linux/fs.h>
 #endif
 
-int CStoreShims_syncfs(int fd) {
-#ifdef __linux__
-  return syncfs(fd);
-#else
-  return fsync(fd);
-#endif
-}
-
 int CStoreShims_reflink(int dst_fd, int src_fd) {
 #if defined(__linux__) && defined(FICLONE)
   return ioctl(dst_fd, FICLONE, src_fd);
@@ -22,4 +14,10 @@ int CStoreShims_reflink(int dst_fd, int src_fd) {
   errno = EOPNOTSUPP;
   return -1;
 #endif
+}
+
+#include <git2.h>
+
+int CStoreShims_git_enable_fsync(int enabled) {
+  return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }

@@ -128,7 +128,6 @@ extension Store {
       }
     }
     if report.newObjects > 0 { try objects.reloadPacks() }
-    try syncFilesystem(containing: meta)
     try index.write(indexPath)
     return report
   }
@@ -236,7 +235,9 @@ extension Store {
     try makeDirectories(dir)
     let final = dir + "/" + hex.dropFirst(2)
     if !fileExists(final) {
+      try syscall("fsync", tmp) { fsync(out) }
       try syscall("rename", final) { rename(tmp, final) }
+      try syncPath(dir)
       keep = true
     }
     return HashedFile(path: path, stat: st, id: id, size: total, image: ImageInfo.sniff(header), bytes: nil)

@@ -250,6 +250,7 @@ extension ObjectStore {
     let fd = try syscall("open", tmp) { Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444) }
     defer { close(fd) }
     try writeAll(fd: fd, path: tmp, bytes)
+    try syscall("fsync", tmp) { fsync(fd) }
     try syscall("rename", path) { rename(tmp, path) }
   }
 }

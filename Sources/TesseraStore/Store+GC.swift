@@ -94,8 +94,7 @@ extension Store {
       for e in entries where reachable.contains(e.id) { try writer.append(e.id, try objects.read(e.id)) }
       doomedPacks.append(pack.name)
     }
-    try writer.finish()
-    try syncFilesystem(containing: meta)
+    try writer.finish()  // synced before any old pack goes
     for name in doomedPacks {
       let base = objects.packDirectory + "/" + name
       if unlink(base + ".tpi") != 0 { throw StoreError.fromErrno(errno, "unlink", base + ".tpi") }

@@ -1,4 +1,5 @@
 import CGit2
+import CStoreShims
 
 /// A libgit2 failure: the C function that failed, its return code and libgit2's own message.
 public struct GitError: Error, Sendable, CustomStringConvertible {
@@ -25,6 +26,8 @@ func git(_ function: String, _ body: () -> Int32) throws -> Int32 {
 enum LibGit2 {
   static let initialised: Bool = {
     git_libgit2_init()
+    // Packs, indexes and refs libgit2 writes are fsynced: a handful of files per commit, never one per object.
+    CStoreShims_git_enable_fsync(1)
     return true
   }()
 }

@@ -95,9 +95,10 @@ func parentDirectory(_ path: String) -> String {
   return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
-/// Flushes every dirty page of the filesystem holding `path` to disk: one batched sync instead of an fsync per file.
-func syncFilesystem(containing path: String) throws {
-  let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+/// Makes a file's contents (or a folder's entries) durable. Tessera writes few, large files (packs), so a sync
+/// per written file is cheap; syncfs would also flush every other program's writes on the filesystem.
+func syncPath(_ path: String) throws {
+  let fd = try syscall("open", path) { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
   defer { close(fd) }
-  try syscall("syncfs", path) { CStoreShims_syncfs(fd) }
+  try syscall("fsync", path) { fsync(fd) }
 }

@@ -3,8 +3,8 @@ import Crypto
 import Glibc
 #endif
 
-/// Appends new objects to one data pack under a temporary name; `finish()` writes its index and renames
-/// both into place. No fsync here: the caller syncs the filesystem once, before any ref moves.
+/// Appends new objects to one data pack under a temporary name; `finish()` syncs it, writes its index and
+/// renames both into place: two fsyncs for a whole add, however many objects it holds.
 final class PackWriter {
   static let magic: [UInt8] = Array("TPK1".utf8)
   static let rollOverBytes: UInt64 = 1 << 30
@@ -63,12 +63,14 @@ final class PackWriter {
       return nil
     }
     try flush()
+    try syscall("fsync", tmpData) { fsync(fd) }
     let index = PackIndex.serialize(entries)
     let name = "pack-" + String(ObjectID.hashing(index).hex.prefix(40))
     let dataPath = directory + "/" + name + ".tpk"
     let indexPath = directory + "/" + name + ".tpi"
     try syscall("rename", dataPath) { rename(tmpData, dataPath) }
-    try writeFileAtomically(indexPath, index, sync: false)
+    try writeFileAtomically(indexPath, index)
+    try syncPath(directory)
     finishedPacks.append(name)
     return name
   }
