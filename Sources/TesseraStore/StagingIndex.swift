@@ -39,32 +39,35 @@ struct StagingIndex: Sendable {
     guard Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
       throw corrupt("index checksum does not match")
     }
-    var reader = ByteReader(bytes: bytes, position: 4, end: bytes.count - 32)
-    let count = try reader.u64()
-    var index = StagingIndex()
-    index.entries.reserveCapacity(Int(count))
-    for _ in 0..<count {
-      let path = try reader.string()
-      let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
-      let size = Int64(bitPattern: try reader.u64())
-      let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
-                          ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
-      var image: ImageInfo?
-      if try reader.u8() == 1 {
-        image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
-                          channels: Int(try reader.u8()))
+    return try bytes.withUnsafeBytes { raw in
+      var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
+      let count = try reader.u64()
+      var index = StagingIndex()
+      index.entries.reserveCapacity(Int(count))
+      for _ in 0..<count {
+        let path = try reader.string()
+        let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
+        let size = Int64(bitPattern: try reader.u64())
+        let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
+                            ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+        var image: ImageInfo?
+        if try reader.u8() == 1 {
+          image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
+                            channels: Int(try reader.u8()))
+        }
+        let split = try reader.optionalString()
+        let label = try reader.optionalString()
+        index.entries[path] = Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label),
+                                    stat: stat)
       }
-      let split = try reader.optionalString()
-      let label = try reader.optionalString()
-      index.entries[path] = Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label),
-                                  stat: stat)
+      index.base = try reader.optionalString()
+      let touchedCount = try reader.u64()
+      for _ in 0..<touchedCount { index.touched.insert(try reader.string()) }
+      guard reader.position == reader.end else { throw corrupt("trailing bytes") }
+      return index
     }
-    index.base = try reader.optionalString()
-    let touchedCount = try reader.u64()
-    for _ in 0..<touchedCount { index.touched.insert(try reader.string()) }
-    guard reader.position == reader.end else { throw corrupt("trailing bytes") }
-    return index
   }
+
 
   func serialize() -> [UInt8] {
     var out = Self.magic
@@ -117,34 +120,40 @@ struct StagingIndex: Sendable {
   }
 }
 
+/// Reads the index's little-endian fields in place, without copying.
 struct ByteReader {
-  let bytes: [UInt8]
+  let raw: UnsafeRawBufferPointer
   var position: Int
   let end: Int
 
-  mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+  mutating func check(_ n: Int) throws {
     guard position + n <= end else { throw StoreError(.corruptIndex, "index is truncated") }
-    defer { position += n }
-    return bytes[position..<(position + n)]
   }
 
-  mutating func u8() throws -> UInt8 { try take(1).first! }
+  mutating func u8() throws -> UInt8 {
+    try check(1)
+    defer { position += 1 }
+    return raw[position]
+  }
 
   mutating func u64() throws -> UInt64 {
-    var v: UInt64 = 0
-    for (i, b) in try take(8).enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-    return v
+    try check(8)
+    defer { position += 8 }
+    return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
   }
 
   mutating func u64be() throws -> UInt64 {
-    var v: UInt64 = 0
-    for b in try take(8) { v = (v << 8) | UInt64(b) }
-    return v
+    try check(8)
+    defer { position += 8 }
+    return UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
   }
 
   mutating func string() throws -> String {
     let lo = Int(try u8()), hi = Int(try u8())
-    return String(decoding: try take(lo | hi << 8), as: UTF8.self)
+    let n = lo | hi << 8
+    try check(n)
+    defer { position += n }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<(position + n)]), as: UTF8.self)
   }
 
   mutating func optionalString() throws -> String? { try u8() == 1 ? try string() : nil }
