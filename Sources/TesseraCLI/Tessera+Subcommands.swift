@@ -5,5 +5,10 @@ extension Tessera {
   static let allSubcommands: [any ParsableCommand.Type] = [
     Init.self, Add.self, Commit.self, Status.self, Log.self, Show.self, Diff.self, Tag.self, Branch.self,
     Checkout.self, Verify.self, GC.self,
+    Import.self,
+    Op.self,
+    PolicyCommand.self,
+    Preview.self,
+    Train.self,
   ]
 }

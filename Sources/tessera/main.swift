@@ -1,3 +1,4 @@
 import TesseraCLI
 
+Tessera.prepareProcess()
 Tessera.main()

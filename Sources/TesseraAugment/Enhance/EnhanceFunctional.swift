@@ -1,0 +1,167 @@
+import TesseraImage
+
+/// Pure enhance ops reproducing `PIL.ImageEnhance`: `enhance(f) = Image.blend(degenerate, image, f)`.
+///
+/// Pillow passes the factor to C as a 32-bit float and computes `in1 + α·(in2 − in1)` in float arithmetic,
+/// truncating to UInt8 (and clipping when α is outside [0, 1]); these functions do exactly that, so results
+/// match Pillow byte for byte. α = 0 returns the degenerate image, α = 1 the input. Alpha is left unchanged.
+public enum Enhance {
+  /// One sample of `Image.blend(degenerate, image, alpha)` (libImaging/Blend.c).
+  @inline(__always) public static func blendSample(_ degenerate: UInt8, _ value: UInt8, _ alpha: Float) -> UInt8 {
+    let base = Int32(degenerate)
+    let t: Float = Float(base) + alpha * Float(Int32(value) - base)
+    if alpha >= 0 && alpha <= 1 { return UInt8(t) }
+    if t <= 0 { return 0 }
+    if t >= 255 { return 255 }
+    return UInt8(t)
+  }
+
+  /// `ImageEnhance.Brightness`: blend with black; a lookup table.
+  public static func brightness(_ image: Image, factor: Double) -> Image {
+    let alpha = Float(factor)
+    if alpha == 1 { return image }
+    // A 256-entry table beats the vectorised float kernel for a constant degenerate.
+    return Pixel.applyLookupTables(image, [(0..<256).map { blendSample(0, UInt8($0), alpha) }])
+  }
+
+  /// `ImageEnhance.Contrast`: blend with a grey image at `int(mean(L) + 0.5)`, L being Pillow's luma.
+  public static func contrast(_ image: Image, factor: Double) -> Image {
+    let alpha = Float(factor)
+    if alpha == 1 { return image }
+    let mean = UInt8(min(255, Int(lumaMean(image) + 0.5)))
+    return Pixel.applyLookupTables(image, [(0..<256).map { blendSample(mean, UInt8($0), alpha) }])
+  }
+
+  /// `ImageEnhance.Color`: blend with the image converted to L and back (identity on grey images).
+  public static func color(_ image: Image, factor: Double) -> Image {
+    let alpha = Float(factor)
+    let c = image.channels
+    if alpha == 1 || c == 1 { return image }
+    // Pillow's degenerate is convert("L").convert(RGB): the luma replicated into every colour channel. It is
+    // built one row at a time into a small buffer and blended at once, never as a whole image.
+    let rowLength = image.width * c
+    var degenerateRow = [UInt8](repeating: 0, count: rowLength)
+    return degenerateRow.withUnsafeMutableBufferPointer { row in
+      mapImage(image) { src, dst in
+        let r = row.baseAddress!
+        for y in 0..<image.height {
+          let line = src.baseAddress! + y * rowLength
+          var s = line, d = r
+          for _ in 0..<image.width {
+            let l = pillowLuma(s[0], s[1], s[2])
+            d[0] = l
+            d[1] = l
+            d[2] = l
+            s += c
+            d += c
+          }
+          let out = dst.baseAddress! + y * rowLength
+          BlendKernels.blend(degenerate: r, image: line, into: out, count: rowLength, alpha: alpha)
+          if c == 4 {
+            for x in 0..<image.width { out[x * 4 + 3] = line[x * 4 + 3] }
+          }
+        }
+      }
+    }
+  }
+
+  /// `Image.blend(degenerate, image, alpha)` over whole images (alpha channel taken from `image`).
+  static func blendImages(degenerate: Image, image: Image, alpha: Float) -> Image {
+    let c = image.channels
+    return image.pixels.withUnsafeBufferPointer { src in
+      degenerate.pixels.withUnsafeBufferPointer { deg in
+        makeImage(width: image.width, height: image.height, channels: c) { dst in
+          BlendKernels.blend(degenerate: deg.baseAddress!, image: src.baseAddress!, into: dst.baseAddress!,
+                             count: src.count, alpha: alpha)
+          if c == 4 { restoreAlpha(dst, from: src) }
+        }
+      }
+    }
+  }
+
+  static func restoreAlpha(_ dst: UnsafeMutableBufferPointer<UInt8>, from src: UnsafeBufferPointer<UInt8>) {
+    var i = 3
+    while i < src.count {
+      dst[i] = src[i]
+      i += 4
+    }
+  }
+
+  /// `ImageEnhance.Sharpness`: blend with `filter(SMOOTH)` (3×3 kernel [[1,1,1],[1,5,1],[1,1,1]]/13, the
+  /// one-pixel border copied unchanged), so the border never changes.
+  public static func sharpness(_ image: Image, factor: Double) -> Image {
+    let alpha = Float(factor)
+    if alpha == 1 { return image }
+    let w = image.width, h = image.height, c = image.channels
+    if w < 3 || h < 3 { return image }  // Pillow's filter copies images under 3×3, and blend(x, x) = x.
+    if alpha == 0 { return smoothed(image) }
+    // Each interior row is smoothed into a small buffer and blended straight away; border rows blend with
+    // themselves, which leaves them unchanged (the border of SMOOTH is the input).
+    let rowLength = w * c
+    var smoothRow = [UInt8](repeating: 0, count: rowLength)
+    return smoothRow.withUnsafeMutableBufferPointer { row in
+      mapImage(image) { src, dst in
+        let s = src.baseAddress!, d = dst.baseAddress!, r = row.baseAddress!
+        d.update(from: s, count: rowLength)
+        (d + (h - 1) * rowLength).update(from: s + (h - 1) * rowLength, count: rowLength)
+        for y in 1..<(h - 1) {
+          let here = s + y * rowLength
+          r.update(from: here, count: c)
+          (r + (w - 1) * c).update(from: here + (w - 1) * c, count: c)
+          BlendKernels.smoothRow(above: here - rowLength, here: here, below: here + rowLength, into: r,
+                                 from: c, to: (w - 1) * c, step: c)
+          let out = d + y * rowLength
+          BlendKernels.blend(degenerate: r, image: here, into: out, count: rowLength, alpha: alpha)
+          if c == 4 {
+            for x in 0..<w { out[x * 4 + 3] = here[x * 4 + 3] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Mean of Pillow's L conversion (`ImageStat.Stat(image.convert("L")).mean[0]`).
+  public static func lumaMean(_ image: Image) -> Double {
+    guard image.pixelCount > 0 else { return 0 }
+    var sum = 0
+    image.pixels.withUnsafeBufferPointer { src in
+      if image.channels == 1 {
+        for v in src { sum &+= Int(v) }
+      } else {
+        var i = 0
+        while i < src.count {
+          sum &+= Int(pillowLuma(src[i], src[i + 1], src[i + 2]))
+          i += image.channels
+        }
+      }
+    }
+    return Double(sum) / Double(image.pixelCount)
+  }
+
+  /// `image.filter(ImageFilter.SMOOTH)` (libImaging/Filter.c `ImagingFilter3x3`): float32 kernel k/13,
+  /// rows summed bottom-to-top from an offset of 0.5, clipped and truncated; images under 3×3 are copied.
+  public static func smoothed(_ image: Image) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    if w < 3 || h < 3 { return image }
+    let cc = colorChannels(c)
+    return mapImage(image) { src, dst in
+      let rowBytes = w * c
+      let s = src.baseAddress!, d = dst.baseAddress!
+      // First and last rows, and the first and last pixel of every row, are copied.
+      d.update(from: s, count: rowBytes)
+      (d + (h - 1) * rowBytes).update(from: s + (h - 1) * rowBytes, count: rowBytes)
+      for y in 1..<(h - 1) {
+        let above = s + (y - 1) * rowBytes, here = s + y * rowBytes, below = s + (y + 1) * rowBytes
+        let out = d + y * rowBytes
+        out.update(from: here, count: c)
+        (out + (w - 1) * c).update(from: here + (w - 1) * c, count: c)
+        // Interior samples of a row are contiguous, and a sample's horizontal neighbours are ±c away for
+        // every channel, so one flat loop covers all channels (alpha is restored below).
+        BlendKernels.smoothRow(above: above, here: here, below: below, into: out, from: c, to: (w - 1) * c, step: c)
+        if cc != c {
+          for x in 1..<(w - 1) { out[x * c + 3] = here[x * c + 3] }
+        }
+      }
+    }
+  }
+}

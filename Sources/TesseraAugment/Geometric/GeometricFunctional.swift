@@ -1,0 +1,433 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+import TesseraImage
+
+/// Pure geometric pixel functions, written to reproduce Pillow's `Image.transform(AFFINE)`, `Image.rotate` and
+/// `Image.transpose` (libImaging/Geometry.c) sample for sample.
+///
+/// Conventions (reference §1.3): the six coefficients (a, b, c, d, e, f) map each *output* pixel centre
+/// (x + 0.5, y + 0.5) to the input point (a·x + b·y + c, d·x + e·y + f); pixels that land outside the input get
+/// the fill colour. Nearest uses Pillow's three code paths — pure scale/translate tables, 16.16 fixed point when
+/// every corner fits in ±32768, floating point otherwise — because they round differently at pixel edges.
+/// Bilinear truncates the interpolated value to UInt8 and clamps the second tap at the border, as Pillow does.
+///
+/// Tolerance against Pillow 13 (Tests/TesseraAugmentTests/PillowReferenceTests.swift): identical bytes are
+/// expected; the tests accept at most 1 level of difference on at most 0.5 % of samples, to absorb libm
+/// differences in `cos`/`sin` across platforms.
+public enum Geometric {
+  /// Pillow's AFFINE transform of `image` into an output of the same size.
+  public static func affine(_ image: Image, coefficients a: [Double], interpolation: Interpolation,
+                            fill: [UInt8]) -> Image {
+    precondition(a.count == 6, "an affine transform takes six coefficients")
+    let fillSamples = Geometry.fillSamples(fill, channels: image.channels)
+    switch interpolation {
+    case .nearest:
+      if a[1] == 0 && a[3] == 0 { return scaleNearest(image, a, fillSamples) }
+      let w = Double(image.width), h = Double(image.height)
+      func fits(_ x: Double, _ y: Double) -> Bool {
+        abs(x * a[0] + y * a[1] + a[2]) < 32768.0 && abs(x * a[3] + y * a[4] + a[5]) < 32768.0
+      }
+      if fits(0, 0) && fits(w, h) && fits(0, h) && fits(w, 0) {
+        return fixedPointNearest(image, a, fillSamples)
+      }
+      return floatNearest(image, a, fillSamples)
+    case .bilinear:
+      return bilinear(image, a, fillSamples)
+    }
+  }
+
+  /// ShearX as in the AutoAugment code: `transform(AFFINE, (1, s, 0, 0, 1, 0))`, about the top-left corner.
+  public static func shearX(_ image: Image, factor: Double, geometry: Geometry) -> Image {
+    affine(image, coefficients: [1, factor, 0, 0, 1, 0], interpolation: geometry.interpolation, fill: geometry.fill)
+  }
+
+  /// ShearY: `transform(AFFINE, (1, 0, 0, s, 1, 0))`.
+  public static func shearY(_ image: Image, factor: Double, geometry: Geometry) -> Image {
+    affine(image, coefficients: [1, 0, 0, factor, 1, 0], interpolation: geometry.interpolation, fill: geometry.fill)
+  }
+
+  /// TranslateX: `transform(AFFINE, (1, 0, t, 0, 1, 0))` — output pixel x shows input x + t.
+  public static func translateX(_ image: Image, pixels: Double, geometry: Geometry) -> Image {
+    affine(image, coefficients: [1, 0, pixels, 0, 1, 0], interpolation: geometry.interpolation, fill: geometry.fill)
+  }
+
+  /// TranslateY: `transform(AFFINE, (1, 0, 0, 0, 1, t))`.
+  public static func translateY(_ image: Image, pixels: Double, geometry: Geometry) -> Image {
+    affine(image, coefficients: [1, 0, 0, 0, 1, pixels], interpolation: geometry.interpolation, fill: geometry.fill)
+  }
+
+  /// `Image.rotate(degrees, resample, fillcolor=fill)`: counter-clockwise about the centre (w/2, h/2), same size.
+  /// Multiples of 90° that Pillow handles by transposition are transposed here too.
+  public static func rotate(_ image: Image, degrees: Double, geometry: Geometry) -> Image {
+    var angle = fmod(degrees, 360.0)
+    if angle != 0 && angle < 0 { angle += 360.0 }  // Python's float `%` takes the divisor's sign.
+    if angle == 0 { return image }
+    if angle == 180 { return rotate180(image) }
+    if angle == 90 && image.width == image.height { return rotate90(image) }
+    if angle == 270 && image.width == image.height { return rotate270(image) }
+    let radians = -(angle * (Double.pi / 180.0))
+    let cosine = roundToDecimals15(cos(radians))
+    let sine = roundToDecimals15(sin(radians))
+    var m = [cosine, sine, 0.0, roundToDecimals15(-sin(radians)), cosine, 0.0]
+    let cx = Double(image.width) / 2, cy = Double(image.height) / 2
+    m[2] = m[0] * -cx + m[1] * -cy + 0.0
+    m[5] = m[3] * -cx + m[4] * -cy + 0.0
+    m[2] += cx
+    m[5] += cy
+    return affine(image, coefficients: m, interpolation: geometry.interpolation, fill: geometry.fill)
+  }
+
+  /// Mirror left-right (`Transpose.FLIP_LEFT_RIGHT`).
+  public static func flipHorizontal(_ image: Image) -> Image {
+    let w = image.width, c = image.channels
+    return mapImage(image) { src, dst in
+      let s0 = src.baseAddress!, d0 = dst.baseAddress!
+      for y in 0..<image.height {
+        let row = y * w * c
+        let sr = s0 + row, dr = d0 + row
+        switch c {
+        case 1:
+          var d = dr + (w - 1)
+          for x in 0..<w {
+            d.pointee = sr[x]
+            d -= 1
+          }
+        case 3:
+          // Four pixels at a time as three 32-bit words, reassembled in reverse pixel order.
+          var x = 0
+          while x + 4 <= w {
+            let a = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3).loadUnaligned(as: UInt32.self))
+            let b = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3 + 4).loadUnaligned(as: UInt32.self))
+            let c3 = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3 + 8).loadUnaligned(as: UInt32.self))
+            let d0 = (c3 &>> 8) | ((b &<< 8) & 0xFF00_0000)
+            let d1 = (b &>> 24) | ((c3 & 0xFF) &<< 8) | ((a &>> 24) &<< 16) | ((b & 0xFF) &<< 24)
+            let d2 = ((b &>> 8) & 0xFF) | (a &<< 8)
+            let out = UnsafeMutableRawPointer(dr + (w - 4 - x) * 3)
+            out.storeBytes(of: d0.littleEndian, as: UInt32.self)
+            out.storeBytes(of: d1.littleEndian, toByteOffset: 4, as: UInt32.self)
+            out.storeBytes(of: d2.littleEndian, toByteOffset: 8, as: UInt32.self)
+            x += 4
+          }
+          while x < w {
+            let s = sr + x * 3, d = dr + (w - 1 - x) * 3
+            d[0] = s[0]
+            d[1] = s[1]
+            d[2] = s[2]
+            x += 1
+          }
+        default:
+          for x in 0..<w { copyPixel(dr + (w - 1 - x) * c, sr + x * c, channels: c) }
+        }
+      }
+    }
+  }
+
+  /// Mirror top-bottom (`Transpose.FLIP_TOP_BOTTOM`).
+  public static func flipVertical(_ image: Image) -> Image {
+    let rowBytes = image.width * image.channels
+    return mapImage(image) { src, dst in
+      for y in 0..<image.height {
+        let s = src.baseAddress! + y * rowBytes
+        let d = dst.baseAddress! + (image.height - 1 - y) * rowBytes
+        d.update(from: s, count: rowBytes)
+      }
+    }
+  }
+
+  /// 180° rotation (`Transpose.ROTATE_180`).
+  public static func rotate180(_ image: Image) -> Image {
+    let c = image.channels, n = image.pixelCount
+    return mapImage(image) { src, dst in
+      for i in 0..<n {
+        let s = i * c, d = (n - 1 - i) * c
+        for k in 0..<c { dst[d + k] = src[s + k] }
+      }
+    }
+  }
+
+  /// 90° counter-clockwise (`Transpose.ROTATE_90`); the output is height × width.
+  public static func rotate90(_ image: Image) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    return image.pixels.withUnsafeBufferPointer { src in
+      makeImage(width: h, height: w, channels: c) { dst in
+        for y in 0..<h {
+          for x in 0..<w {
+            let s = (y * w + x) * c, d = ((w - 1 - x) * h + y) * c
+            for k in 0..<c { dst[d + k] = src[s + k] }
+          }
+        }
+      }
+    }
+  }
+
+  /// 90° clockwise (`Transpose.ROTATE_270`); the output is height × width.
+  public static func rotate270(_ image: Image) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    return image.pixels.withUnsafeBufferPointer { src in
+      makeImage(width: h, height: w, channels: c) { dst in
+        for y in 0..<h {
+          for x in 0..<w {
+            let s = (y * w + x) * c, d = (x * h + (h - 1 - y)) * c
+            for k in 0..<c { dst[d + k] = src[s + k] }
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: - Pillow's resampling paths
+
+  /// Pillow's `COORD`: negative coordinates map to -1 (outside), others truncate.
+  @inline(__always) static func coord(_ v: Double) -> Int { v < 0 ? -1 : Int(v) }
+
+  /// `ImagingScaleAffine`: a[1] == a[3] == 0, so source columns can be tabulated once.
+  static func scaleNearest(_ image: Image, _ a: [Double], _ fill: [UInt8]) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    var xTable = [Int](repeating: 0, count: w)
+    var xo = a[2] + a[0] * 0.5
+    var yo = a[5] + a[4] * 0.5
+    var xmin = w, xmax = 0
+    for x in 0..<w {
+      let xin = coord(xo)
+      if xin >= 0 && xin < w {
+        xmax = x + 1
+        if x < xmin { xmin = x }
+        xTable[x] = xin
+      }
+      xo += a[0]
+    }
+    return image.pixels.withUnsafeBufferPointer { src in
+      xTable.withUnsafeBufferPointer { table in
+        makeImage(width: w, height: h, channels: c) { dst in
+          for y in 0..<h {
+            let yi = coord(yo)
+            let row = y * w * c
+            if yi >= 0 && yi < h && xmin < xmax {
+              fillPixels(dst, from: row, pixels: xmin, fill: fill)
+              let srcRow = yi * w * c
+              if a[0] == 1 {
+                // Pure translation: the source columns are consecutive.
+                (dst.baseAddress! + row + xmin * c)
+                  .update(from: src.baseAddress! + srcRow + table[xmin] * c, count: (xmax - xmin) * c)
+              } else {
+                withChannelSpecialization(c) { c in
+                  for x in xmin..<xmax {
+                    copyPixel(dst.baseAddress! + row + x * c, src.baseAddress! + srcRow + table[x] * c, channels: c)
+                  }
+                }
+              }
+              fillPixels(dst, from: row + xmax * c, pixels: w - xmax, fill: fill)
+            } else {
+              fillPixels(dst, from: row, pixels: w, fill: fill)
+            }
+            yo += a[4]
+          }
+        }
+      }
+    }
+  }
+
+  /// `affine_fixed`: coordinates in 16.16 fixed point, stepped incrementally along rows and columns.
+  ///
+  /// The stepping is exact integer arithmetic, so each row's in-image span is solved for directly and the copy
+  /// loop runs without bounds tests.
+  static func fixedPointNearest(_ image: Image, _ a: [Double], _ fill: [UInt8]) -> Image {
+    @inline(__always) func fix(_ v: Double) -> Int { Int(floor(v * 65536.0 + 0.5)) }
+    let w = image.width, h = image.height, c = image.channels
+    let a0 = fix(a[0]), a1 = fix(a[1]), a3 = fix(a[3]), a4 = fix(a[4])
+    var xo = fix(a[2] + a[1] * 0.5 + a[0] * 0.5)
+    var yo = fix(a[5] + a[4] * 0.5 + a[3] * 0.5)
+    return image.pixels.withUnsafeBufferPointer { src in
+      makeImage(width: w, height: h, channels: c) { dst in
+        let s0 = src.baseAddress!, d0 = dst.baseAddress!
+        let srcCount = src.count
+        for y in 0..<h {
+          let row = y * w * c
+          // x such that 0 ≤ xo + x·a0 < w·2¹⁶ and 0 ≤ yo + x·a3 < h·2¹⁶.
+          let (xl, xr) = span(base: xo, step: a0, limit: w << 16, count: w)
+          let (yl, yr) = span(base: yo, step: a3, limit: h << 16, count: w)
+          let x0 = max(xl, yl), x1 = max(min(xr, yr), x0)
+          fillPixels(dst, from: row, pixels: x0, fill: fill)
+          var xx = xo + x0 * a0, yy = yo + x0 * a3
+          var o = row + x0 * c
+          switch c {
+          // Wrapping arithmetic: the span guarantees in-range indices, and checked arithmetic costs a branch each.
+          case 1:
+            for _ in x0..<x1 {
+              d0[o] = s0[(yy >> 16) &* w &+ (xx >> 16)]
+              o &+= 1
+              xx &+= a0
+              yy &+= a3
+            }
+          case 3:
+            // Four pixels (12 bytes) per step, assembled into three 32-bit stores; each source pixel is read as
+            // 4 bytes, so groups whose last read would pass the end of the source take the byte path.
+            var remaining = x1 - x0
+            while remaining >= 4 {
+              let i0 = ((yy >> 16) &* w &+ (xx >> 16)) &* 3
+              let i1 = (((yy &+ a3) >> 16) &* w &+ ((xx &+ a0) >> 16)) &* 3
+              let i2 = (((yy &+ 2 &* a3) >> 16) &* w &+ ((xx &+ 2 &* a0) >> 16)) &* 3
+              let i3 = (((yy &+ 3 &* a3) >> 16) &* w &+ ((xx &+ 3 &* a0) >> 16)) &* 3
+              if max(max(i0, i1), max(i2, i3)) &+ 4 <= srcCount {
+                let p0 = UInt32(littleEndian: UnsafeRawPointer(s0 + i0).loadUnaligned(as: UInt32.self))
+                let p1 = UInt32(littleEndian: UnsafeRawPointer(s0 + i1).loadUnaligned(as: UInt32.self))
+                let p2 = UInt32(littleEndian: UnsafeRawPointer(s0 + i2).loadUnaligned(as: UInt32.self))
+                let p3 = UInt32(littleEndian: UnsafeRawPointer(s0 + i3).loadUnaligned(as: UInt32.self))
+                let out = UnsafeMutableRawPointer(d0 + o)
+                out.storeBytes(of: (p0 & 0xFF_FFFF | p1 << 24).littleEndian, as: UInt32.self)
+                out.storeBytes(of: ((p1 >> 8) & 0xFFFF | p2 << 16).littleEndian, toByteOffset: 4, as: UInt32.self)
+                out.storeBytes(of: ((p2 >> 16) & 0xFF | p3 << 8).littleEndian, toByteOffset: 8, as: UInt32.self)
+              } else {
+                for (k, i) in [i0, i1, i2, i3].enumerated() {
+                  d0[o &+ 3 &* k] = s0[i]
+                  d0[o &+ 3 &* k &+ 1] = s0[i &+ 1]
+                  d0[o &+ 3 &* k &+ 2] = s0[i &+ 2]
+                }
+              }
+              o &+= 12
+              xx &+= 4 &* a0
+              yy &+= 4 &* a3
+              remaining &-= 4
+            }
+            for _ in 0..<remaining {
+              let si = ((yy >> 16) &* w &+ (xx >> 16)) &* 3
+              d0[o] = s0[si]
+              d0[o &+ 1] = s0[si &+ 1]
+              d0[o &+ 2] = s0[si &+ 2]
+              o &+= 3
+              xx &+= a0
+              yy &+= a3
+            }
+          default:
+            for _ in x0..<x1 {
+              copyPixel(d0 + o, s0 + ((yy >> 16) * w + (xx >> 16)) * c, channels: c)
+              o += c
+              xx += a0
+              yy += a3
+            }
+          }
+          fillPixels(dst, from: row + x1 * c, pixels: w - x1, fill: fill)
+          xo += a1
+          yo += a4
+        }
+      }
+    }
+  }
+
+  /// The half-open range of x in 0..<count with 0 ≤ base + x·step < limit (an interval, as the value is linear).
+  @inline(__always) static func span(base: Int, step: Int, limit: Int, count: Int) -> (Int, Int) {
+    @inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int {  // b > 0
+      a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+    var lo: Int, hi: Int
+    if step == 0 {
+      return base >= 0 && base < limit ? (0, count) : (0, 0)
+    } else if step > 0 {
+      lo = -floorDiv(base, step)  // ceil(-base / step)
+      hi = -floorDiv(base - limit, step)  // ceil((limit - base) / step)
+    } else {
+      let s = -step
+      lo = floorDiv(base - limit, s) + 1
+      hi = floorDiv(base, s) + 1
+    }
+    lo = min(max(lo, 0), count)
+    hi = min(max(hi, lo), count)
+    return (lo, hi)
+  }
+
+  /// Pillow's floating-point nearest path, used when coordinates exceed the fixed-point range.
+  static func floatNearest(_ image: Image, _ a: [Double], _ fill: [UInt8]) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    var xo = a[2] + a[1] * 0.5 + a[0] * 0.5
+    var yo = a[5] + a[4] * 0.5 + a[3] * 0.5
+    return image.pixels.withUnsafeBufferPointer { src in
+      makeImage(width: w, height: h, channels: c) { dst in
+        var o = 0
+        for _ in 0..<h {
+          var xx = xo, yy = yo
+          for _ in 0..<w {
+            let xin = coord(xx), yin = coord(yy)
+            if xin >= 0 && xin < w && yin >= 0 && yin < h {
+              let s = (yin * w + xin) * c
+              for k in 0..<c { dst[o + k] = src[s + k] }
+            } else {
+              for k in 0..<c { dst[o + k] = fill[k] }
+            }
+            o += c
+            xx += a[0]
+            yy += a[3]
+          }
+          xo += a[1]
+          yo += a[4]
+        }
+      }
+    }
+  }
+
+  /// `ImagingGenericTransform` with `affine_transform` and the bilinear filter.
+  static func bilinear(_ image: Image, _ a: [Double], _ fill: [UInt8]) -> Image {
+    let w = image.width, h = image.height, c = image.channels
+    let wd = Double(w), hd = Double(h)
+    let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5]
+    return image.pixels.withUnsafeBufferPointer { src in
+      makeImage(width: w, height: h, channels: c) { dst in
+        let s0 = src.baseAddress!, d0 = dst.baseAddress!
+        withChannelSpecialization(c) { c in
+          var o = 0
+          for y in 0..<h {
+            let yc = Double(y) + 0.5
+            // Pillow's operation order, (a0·x + a1·y) + a2, kept for identical rounding.
+            let rowX = a1 * yc, rowY = a4 * yc
+            for x in 0..<w {
+              let xc = Double(x) + 0.5
+              var xin = a0 * xc + rowX + a2
+              var yin = a3 * xc + rowY + a5
+              if !(xin >= 0 && xin < wd && yin >= 0 && yin < hd) {
+                for k in 0..<c { d0[o + k] = fill[k] }
+                o += c
+                continue
+              }
+              xin -= 0.5
+              yin -= 0.5
+              // floor without a libm call (x86-64's baseline SSE2 has no rounding instruction).
+              var xi = Int(xin), yi = Int(yin)
+              if Double(xi) > xin { xi -= 1 }
+              if Double(yi) > yin { yi -= 1 }
+              let dx = xin - Double(xi), dy = yin - Double(yi)
+              let x0 = (xi < 0 ? 0 : xi) * c
+              let x1 = (xi + 1 >= w ? w - 1 : xi + 1) * c
+              let r0 = s0 + (yi < 0 ? 0 : yi) * w * c
+              if yi + 1 < h {
+                let r1 = s0 + (yi + 1) * w * c
+                for k in 0..<c {
+                  let p00 = Double(r0[x0 + k]), p01 = Double(r0[x1 + k])
+                  let v1 = p00 + (p01 - p00) * dx
+                  let p10 = Double(r1[x0 + k]), p11 = Double(r1[x1 + k])
+                  let v2 = p10 + (p11 - p10) * dx
+                  d0[o + k] = UInt8(v1 + (v2 - v1) * dy)
+                }
+              } else {
+                for k in 0..<c {
+                  let p00 = Double(r0[x0 + k]), p01 = Double(r0[x1 + k])
+                  d0[o + k] = UInt8(p00 + (p01 - p00) * dx)
+                }
+              }
+              o += c
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Python's `round(x, 15)`: correctly rounded to 15 decimal places (Pillow rounds the rotation matrix so).
+  static func roundToDecimals15(_ x: Double) -> Double {
+    var buffer = [CChar](repeating: 0, count: 64)
+    let written = withVaList([x]) { vsnprintf(&buffer, buffer.count, "%.15f", $0) }
+    guard written > 0 && written < buffer.count else { return x }
+    return buffer.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
+  }
+}

@@ -1,0 +1,14 @@
+/// What one training epoch did.
+public struct EpochReport: Sendable, Codable, Equatable {
+  /// 1-based.
+  public var epoch: Int
+  /// Mean training loss over the epoch's samples (against mixed targets when mixing).
+  public var loss: Double
+  /// Fraction of samples whose top prediction was their (unmixed) label, during training.
+  public var accuracy: Double
+  public var samples: Int
+  public var seconds: Double
+  public var samplesPerSecond: Double
+  /// The rate at the epoch's last step.
+  public var learningRate: Float
+}
