@@ -252,6 +252,25 @@ let sampleFiles = [
     }
   }
 
+  @Test func gcRewritesAPackThatHoldsReachableAndUnreachableObjects() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try dir.write(Array("staged then dropped".utf8), to: "train/cat/9.txt")
+      try store.add([])  // one pack with every object, including the one about to be dropped
+      try FileManager.default.removeItem(atPath: dir.path + "/train/cat/9.txt")
+      try store.add([])
+      try store.commit(message: "first")
+      let report = try store.gc()
+      #expect(report.unreachableObjects == 1 && report.packsRewritten == 1)
+      let reopened = try Store.open(at: dir.path)
+      #expect(!reopened.objects.contains(ObjectID.hashing(Array("staged then dropped".utf8))))
+      #expect(try reopened.verify().isClean)
+      for file in try reopened.entries(revision: "HEAD") {
+        #expect(try reopened.readObject(file.object) == Array(sampleFiles[file.path]!.utf8))
+      }
+    }
+  }
+
   @Test func oneWriterAtATime() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

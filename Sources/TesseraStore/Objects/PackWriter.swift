@@ -3,16 +3,17 @@ import Crypto
 import Glibc
 #endif
 
-/// Appends new objects to one data pack under a temporary name; `finish()` syncs it, writes its index and
-/// renames both into place: two fsyncs for a whole add, however many objects it holds.
+/// Appends new objects to data packs under temporary names. Each pack is synced, given its index and renamed into
+/// place when it reaches `rollOverBytes` or at `finish()`: a couple of fsyncs for a whole add, however many objects.
 final class PackWriter {
   static let magic: [UInt8] = Array("TPK1".utf8)
+  /// Packs stay below about 1 GiB, so `gc` never rewrites more than that to drop one object.
   static let rollOverBytes: UInt64 = 1 << 30
 
   let directory: String
-  private let tmpData: String
-  private var fd: Int32
-  private var offset: UInt64
+  private var tmpData = ""
+  private var fd: Int32 = -1
+  private var offset: UInt64 = 0
   private var entries: [PackIndex.Entry] = []
   private var seen: Set<ObjectID> = []
   private var buffer: [UInt8] = []
@@ -21,11 +22,6 @@ final class PackWriter {
   init(directory: String) throws {
     self.directory = directory
     try makeDirectories(directory)
-    let tmp = directory + "/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tpk"
-    tmpData = tmp
-    fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
-    buffer = Self.magic
-    offset = UInt64(Self.magic.count)
   }
 
   deinit {
@@ -35,15 +31,25 @@ final class PackWriter {
     }
   }
 
-  var isEmpty: Bool { entries.isEmpty }
   func contains(_ id: ObjectID) -> Bool { seen.contains(id) }
+
+  private func start() throws {
+    let tmp = directory + "/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tpk"
+    fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
+    tmpData = tmp
+    buffer = Self.magic
+    offset = UInt64(Self.magic.count)
+    entries = []
+  }
 
   func append(_ id: ObjectID, _ bytes: [UInt8]) throws {
     guard seen.insert(id).inserted else { return }
+    if fd < 0 { try start() }
     entries.append(.init(id: id, offset: offset, size: UInt64(bytes.count)))
     buffer.append(contentsOf: bytes)
     offset += UInt64(bytes.count)
     if buffer.count >= 8 << 20 { try flush() }
+    if offset >= Self.rollOverBytes { try seal() }
   }
 
   private func flush() throws {
@@ -51,27 +57,27 @@ final class PackWriter {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  /// Writes the index and renames the pack into place; returns the pack's name, or nil when nothing was added.
-  @discardableResult
-  func finish() throws -> String? {
+  /// Syncs the current pack, writes its index and renames both into place.
+  private func seal() throws {
     defer {
       close(fd)
       fd = -1
-    }
-    guard !entries.isEmpty else {
-      unlink(tmpData)
-      return nil
     }
     try flush()
     try syscall("fsync", tmpData) { fsync(fd) }
     let index = PackIndex.serialize(entries)
     let name = "pack-" + String(ObjectID.hashing(index).hex.prefix(40))
     let dataPath = directory + "/" + name + ".tpk"
-    let indexPath = directory + "/" + name + ".tpi"
     try syscall("rename", dataPath) { rename(tmpData, dataPath) }
-    try writeFileAtomically(indexPath, index)
+    try writeFileAtomically(directory + "/" + name + ".tpi", index)
     try syncPath(directory)
     finishedPacks.append(name)
-    return name
+  }
+
+  /// Seals the last pack; returns the names of all packs written.
+  @discardableResult
+  func finish() throws -> [String] {
+    if fd >= 0 { try seal() }
+    return finishedPacks
   }
 }
