@@ -20,7 +20,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REPS="${REPS:-15}"
 WORK="$(mktemp -d /tmp/tessera-codec-bench.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+# SwiftPM also leaves lock files named after the harness path in the temp folder.
+trap 'rm -rf "$WORK"; rm -f "${TMPDIR:-/tmp}/$(tr / _ <<<"$WORK")"_*.lock' EXIT
 for tool in djpeg cjpeg tjbench python3 swift; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install libjpeg-turbo-progs)" >&2; exit 1; }
 done
