@@ -271,6 +271,18 @@ let sampleFiles = [
     }
   }
 
+  @Test func aFileThatVanishesBeforeItIsHashedStagesNothing() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      var scanner = FileScanner(root: dir.path)
+      let files = try scanner.scan("")
+      try FileManager.default.removeItem(atPath: dir.path + "/train/cat/2.txt")
+      let error = #expect(throws: StoreError.self) { try store.hashInParallel(files) }
+      #expect(error?.message.contains("train/cat/2.txt") == true)
+      #expect(try store.stagedFiles().isEmpty)
+    }
+  }
+
   @Test func oneWriterAtATime() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)
