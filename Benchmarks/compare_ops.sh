@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Single-thread images/s per op (per second of process CPU time): Tessera (release build of tessera-bench-ops) vs Pillow vs albumentations, on the
 # same 28x28 grey and 224x224 RGB inputs with the same fixed arguments. Prints a table; raw JSON lines go to
-# Benchmarks/results/compare_ops.jsonl.
+# Benchmarks/compare_ops.results.jsonl.
 #   Usage: Benchmarks/compare_ops.sh [OP]        (BENCH_SECONDS=0.3 per timed run, best of 3)
 #   Needs: pip install pillow albumentations numpy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch="${SCRATCH_PATH:-.build}"
 swift build -c release --scratch-path "$scratch" --product tessera-bench-ops >/dev/null
-mkdir -p Benchmarks/results
-out=Benchmarks/results/compare_ops.jsonl
+out=Benchmarks/compare_ops.results.jsonl
 : > "$out"
 # One thread each: OpenCV/numpy pools are pinned to 1 in the Python half; Tessera's ops are single-threaded.
 for op in ${1:-ShearX TranslateX Rotate RotateBilinear AutoContrast Equalize Invert Solarize Posterize Contrast \
-            Color Brightness Sharpness Cutout HorizontalFlip PadCrop ResizeHalf}; do
+            Color Brightness Sharpness Cutout HorizontalFlip PadCrop ResizeHalf TrivialAugmentWide}; do
   "$scratch/release/tessera-bench-ops" "$op" >> "$out"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 Benchmarks/compare_ops.py "$op" >> "$out"
 done

@@ -25,6 +25,8 @@ func makeInput(width: Int, height: Int, channels: Int, seed: Int) -> Image {
 }
 
 let nearest = Geometry(interpolation: .nearest, fill: [0])
+let trivialAugment = TrivialAugmentPolicy()
+nonisolated(unsafe) var policyCounter: UInt64 = 0  // single-threaded benchmark loop
 let bilinear = Geometry(interpolation: .bilinear, fill: [0])
 
 /// Op name → the pure function with the benchmark's fixed arguments (same as compare_ops.py).
@@ -46,6 +48,13 @@ let ops: [(String, (Image) -> Image)] = [
   ("HorizontalFlip", { Geometric.flipHorizontal($0) }),
   ("PadCrop", { Crop.padCrop($0, padding: 4, x: 1, y: 7, fill: [0]) }),
   ("ResizeHalf", { Crop.resize($0, width: $0.width / 2, height: $0.height / 2, interpolation: .bilinear) }),
+  // A whole policy per image: sampling plus pixels (DESIGN.md's anchor: torchvision's TrivialAugmentWide
+  // runs at 19k / 6k images/s on these sizes).
+  ("TrivialAugmentWide", { image in
+    policyCounter &+= 1
+    var rng = SplitMix64(seed: 1, index: policyCounter)
+    return trivialAugment.augment(image, using: &rng).image
+  }),
 ]
 
 let images: [(String, Image)] = [

@@ -73,4 +73,27 @@ struct OpTests {
     }
     #expect(seen == [4, 5, 6, 7, 8])
   }
+
+  @Test func evenWidthFlipsUseTheWordPathCorrectly() {
+    let image = TestImages.gradient(width: 8, height: 3, channels: 3, seed: 4)
+    let flipped = Geometric.flipHorizontal(image)
+    for y in 0..<3 {
+      for x in 0..<8 {
+        for k in 0..<3 { #expect(flipped[x, y, k] == image[7 - x, y, k]) }
+      }
+    }
+  }
+
+  @Test func fixedPointSpansMatchBruteForce() {
+    var rng = SplitMix64(seed: 17)
+    for _ in 0..<2000 {
+      let count = rng.nextInt(in: 1...40)
+      let limit = rng.nextInt(in: 1...40) << 16
+      let base = rng.nextInt(in: -(60 << 16)...(60 << 16))
+      let step = rng.nextInt(in: -(3 << 16)...(3 << 16))
+      let inside = (0..<count).filter { base + $0 * step >= 0 && base + $0 * step < limit }
+      let (lo, hi) = Geometric.span(base: base, step: step, limit: limit, count: count)
+      #expect(Array(lo..<hi) == inside, "base \(base) step \(step) limit \(limit) count \(count)")
+    }
+  }
 }

@@ -166,6 +166,10 @@ struct PolicyFileTests {
       """)
     #expect(convention?.path == "policy.magnitude.convention")
 
+    let wrongType = error(for: #"{"format": "one", "name": "x", "policy": {}}"#)
+    #expect(wrongType?.path == "format")
+    #expect(wrongType?.message == "expected an integer")
+
     let notJSON = error(for: "{\"format\": 1,")
     #expect(notJSON != nil)
   }

@@ -1,12 +1,6 @@
 import Dispatch
 import TesseraImage
 
-/// The result of augmenting one batch: images in input order and, per image, what was applied.
-public struct AugmentedBatch: Sendable, Hashable {
-  public var images: [Image]
-  public var applied: [[AppliedOp]]
-}
-
 /// Augments batches in parallel with a different, reproducible set of parameters per sample.
 ///
 /// Sample i of a batch draws from `SplitMix64(seed: seed, index: firstIndex + i)`, so its bytes depend only on
@@ -46,31 +40,3 @@ public func replayBatch(_ images: [Image], applied: [[AppliedOp]], threads: Int 
   return results.values()
 }
 
-/// Number of worker threads batch augmentation uses by default: the machine's active processors.
-public let defaultAugmentThreads: Int = {
-  #if canImport(Glibc)
-  return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-  #else
-  return 2
-  #endif
-}()
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Write-once slots filled from concurrent workers, each index by exactly one worker.
-final class ResultSlots<T>: @unchecked Sendable {
-  // Safety: every index is written by exactly one worker, and `values()` is read only after the workers joined.
-  private let storage: UnsafeMutableBufferPointer<T?>
-  init(count: Int) {
-    storage = .allocate(capacity: count)
-    storage.initialize(repeating: nil)
-  }
-  deinit {
-    storage.baseAddress!.deinitialize(count: storage.count)
-    storage.deallocate()
-  }
-  func set(_ index: Int, _ value: T) { storage[index] = value }
-  func values() -> [T] { storage.map { $0! } }
-}

@@ -65,28 +65,6 @@ public enum Enhance {
     }
   }
 
-  /// `Image.blend(degenerate, image, alpha)` over whole images (alpha channel taken from `image`).
-  static func blendImages(degenerate: Image, image: Image, alpha: Float) -> Image {
-    let c = image.channels
-    return image.pixels.withUnsafeBufferPointer { src in
-      degenerate.pixels.withUnsafeBufferPointer { deg in
-        makeImage(width: image.width, height: image.height, channels: c) { dst in
-          BlendKernels.blend(degenerate: deg.baseAddress!, image: src.baseAddress!, into: dst.baseAddress!,
-                             count: src.count, alpha: alpha)
-          if c == 4 { restoreAlpha(dst, from: src) }
-        }
-      }
-    }
-  }
-
-  static func restoreAlpha(_ dst: UnsafeMutableBufferPointer<UInt8>, from src: UnsafeBufferPointer<UInt8>) {
-    var i = 3
-    while i < src.count {
-      dst[i] = src[i]
-      i += 4
-    }
-  }
-
   /// `ImageEnhance.Sharpness`: blend with `filter(SMOOTH)` (3×3 kernel [[1,1,1],[1,5,1],[1,1,1]]/13, the
   /// one-pixel border copied unchanged), so the border never changes.
   public static func sharpness(_ image: Image, factor: Double) -> Image {
@@ -128,10 +106,11 @@ public enum Enhance {
       if image.channels == 1 {
         for v in src { sum &+= Int(v) }
       } else {
-        var i = 0
-        while i < src.count {
-          sum &+= Int(pillowLuma(src[i], src[i + 1], src[i + 2]))
-          i += image.channels
+        var p = src.baseAddress!
+        let c = image.channels
+        for _ in 0..<image.pixelCount {
+          sum &+= Int(pillowLuma(p[0], p[1], p[2]))
+          p += c
         }
       }
     }

@@ -96,23 +96,23 @@ public enum Geometric {
             d -= 1
           }
         case 3:
-          // Four pixels at a time as three 32-bit words, reassembled in reverse pixel order.
+          // Two pixels per step: one 8-byte load of the source pair (plus 2 bytes that are ignored), the pair
+          // swapped in a register, one 8-byte store whose 2 extra bytes land on the next destination pixel —
+          // written later, so harmless. The last row takes the byte path to stay inside the buffers.
           var x = 0
-          while x + 4 <= w {
-            let a = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3).loadUnaligned(as: UInt32.self))
-            let b = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3 + 4).loadUnaligned(as: UInt32.self))
-            let c3 = UInt32(littleEndian: UnsafeRawPointer(sr + x * 3 + 8).loadUnaligned(as: UInt32.self))
-            let d0 = (c3 &>> 8) | ((b &<< 8) & 0xFF00_0000)
-            let d1 = (b &>> 24) | ((c3 & 0xFF) &<< 8) | ((a &>> 24) &<< 16) | ((b & 0xFF) &<< 24)
-            let d2 = ((b &>> 8) & 0xFF) | (a &<< 8)
-            let out = UnsafeMutableRawPointer(dr + (w - 4 - x) * 3)
-            out.storeBytes(of: d0.littleEndian, as: UInt32.self)
-            out.storeBytes(of: d1.littleEndian, toByteOffset: 4, as: UInt32.self)
-            out.storeBytes(of: d2.littleEndian, toByteOffset: 8, as: UInt32.self)
-            x += 4
+          if y < image.height - 1 && w >= 2 {
+            var from = UnsafeRawPointer(sr + (w - 2) * 3), to = UnsafeMutableRawPointer(dr)
+            for _ in 0..<(w / 2) {
+              let v = UInt64(littleEndian: from.loadUnaligned(as: UInt64.self))
+              let swapped = ((v &>> 24) & 0xFF_FFFF) | ((v & 0xFF_FFFF) &<< 24)
+              to.storeBytes(of: swapped.littleEndian, as: UInt64.self)
+              from -= 6
+              to += 6
+            }
+            x = w / 2 * 2
           }
           while x < w {
-            let s = sr + x * 3, d = dr + (w - 1 - x) * 3
+            let s = sr + (w - 1 - x) * 3, d = dr + x * 3
             d[0] = s[0]
             d[1] = s[1]
             d[2] = s[2]
@@ -253,6 +253,17 @@ public enum Geometric {
           fillPixels(dst, from: row, pixels: x0, fill: fill)
           var xx = xo + x0 * a0, yy = yo + x0 * a3
           var o = row + x0 * c
+          if a3 == 0 && a0 == 1 << 16 {
+            // Unit step along x and none along y (ShearX, and any pure shift): (xx + k·2¹⁶) >> 16 is
+            // (xx >> 16) + k, so the row's span is one contiguous run of the source row.
+            if x1 > x0 {
+              (d0 + o).update(from: s0 + ((yy >> 16) * w + (xx >> 16)) * c, count: (x1 - x0) * c)
+            }
+            fillPixels(dst, from: row + x1 * c, pixels: w - x1, fill: fill)
+            xo += a1
+            yo += a4
+            continue
+          }
           switch c {
           // Wrapping arithmetic: the span guarantees in-range indices, and checked arithmetic costs a branch each.
           case 1:
@@ -386,8 +397,8 @@ public enum Geometric {
               var xin = a0 * xc + rowX + a2
               var yin = a3 * xc + rowY + a5
               if !(xin >= 0 && xin < wd && yin >= 0 && yin < hd) {
-                for k in 0..<c { d0[o + k] = fill[k] }
-                o += c
+                for k in 0..<c { d0[o &+ k] = fill[k] }
+                o &+= c
                 continue
               }
               xin -= 0.5
@@ -397,22 +408,24 @@ public enum Geometric {
               if Double(xi) > xin { xi -= 1 }
               if Double(yi) > yin { yi -= 1 }
               let dx = xin - Double(xi), dy = yin - Double(yi)
-              let x0 = (xi < 0 ? 0 : xi) * c
-              let x1 = (xi + 1 >= w ? w - 1 : xi + 1) * c
-              let r0 = s0 + (yi < 0 ? 0 : yi) * w * c
-              if yi + 1 < h {
-                let r1 = s0 + (yi + 1) * w * c
+              // Wrapping index arithmetic: the clamps above keep every index inside the image.
+              let x0 = (xi < 0 ? 0 : xi) &* c
+              let x1 = (xi &+ 1 >= w ? w &- 1 : xi &+ 1) &* c
+              let r0 = s0 + (yi < 0 ? 0 : yi) &* w &* c
+              let out = d0 + o
+              if yi &+ 1 < h {
+                let r1 = s0 + (yi &+ 1) &* w &* c
                 for k in 0..<c {
-                  let p00 = Double(r0[x0 + k]), p01 = Double(r0[x1 + k])
+                  let p00 = Double(r0[x0 &+ k]), p01 = Double(r0[x1 &+ k])
                   let v1 = p00 + (p01 - p00) * dx
-                  let p10 = Double(r1[x0 + k]), p11 = Double(r1[x1 + k])
+                  let p10 = Double(r1[x0 &+ k]), p11 = Double(r1[x1 &+ k])
                   let v2 = p10 + (p11 - p10) * dx
-                  d0[o + k] = UInt8(v1 + (v2 - v1) * dy)
+                  out[k] = UInt8(v1 + (v2 - v1) * dy)
                 }
               } else {
                 for k in 0..<c {
-                  let p00 = Double(r0[x0 + k]), p01 = Double(r0[x1 + k])
-                  d0[o + k] = UInt8(p00 + (p01 - p00) * dx)
+                  let p00 = Double(r0[x0 &+ k]), p01 = Double(r0[x1 &+ k])
+                  out[k] = UInt8(p00 + (p01 - p00) * dx)
                 }
               }
               o += c

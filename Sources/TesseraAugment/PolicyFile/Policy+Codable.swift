@@ -103,22 +103,6 @@ extension Policy: Codable {
   }
 }
 
-extension MagnitudeConvention {
-  /// Why `m` is not a valid magnitude here, or nil.
-  func problem(with m: Double) -> String? {
-    guard m.isFinite, m >= 0, m <= maxMagnitude else {
-      return "magnitude \(m) is outside 0…\(maxMagnitude.formatted) for \(identifier)"
-    }
-    if requiresIntegerMagnitude && m != m.rounded() { return "magnitude \(m) must be a whole bin index" }
-    return nil
-  }
-}
-
-extension Double {
-  /// "9" rather than "9.0" in messages.
-  var formatted: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
-}
-
 /// An op name in an `ops` list; validated where it is decoded, so errors carry its index.
 private struct OpNameEntry: Decodable {
   var op: OpName

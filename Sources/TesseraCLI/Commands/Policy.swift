@@ -12,7 +12,7 @@ struct PolicyCommand: ParsableCommand {
         tessera policy show policies/autoaugment-cifar10.json
         tessera policy validate policies/*.json
       """,
-    subcommands: [PolicyShow.self, PolicyValidate.self])
+    subcommands: [PolicyShow.self, PolicyValidate.self, PolicyExport.self, PolicyImport.self])
 }
 
 struct PolicyShow: ParsableCommand {
