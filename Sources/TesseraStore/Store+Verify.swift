@@ -145,7 +145,7 @@ extension Store {
 
   static func describe(_ location: ObjectStore.Location, store: ObjectStore) -> String {
     switch location {
-    case .packed(let pack, _, _): return "in \(store.packs[pack].name).tpk"
+    case .packed(let pack, _, _): return "in \(pack.name).tpk"
     case .loose(let path): return path
     }
   }

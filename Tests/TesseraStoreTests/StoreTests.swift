@@ -283,6 +283,17 @@ let sampleFiles = [
     }
   }
 
+  @Test func aLongLivedReaderSeesPacksWrittenLater() throws {
+    try withTemporaryDirectory { dir in
+      let writer = try makeDataset(dir, files: sampleFiles)
+      let reader = try Store.open(at: dir.path)
+      try writer.add([])
+      try writer.commit(message: "first")
+      let file = try #require(try reader.entries(revision: "HEAD").first)
+      #expect(try reader.readObject(file.object) == Array(sampleFiles[file.path]!.utf8))
+    }
+  }
+
   @Test func oneWriterAtATime() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,20 +10,42 @@ import Glibc
 /// not 70,000. Objects at or above `looseThreshold` bytes are loose files `<2 hex>/<62 hex>`, so they can be
 /// reflinked or hardlinked. Writers only ever add whole files under temporary names and rename them into place;
 /// a pack counts once its index exists.
-final class ObjectStore {
+final class ObjectStore: @unchecked Sendable {
   static let looseThreshold = 1 << 20
 
+  /// One open data pack; its descriptor closes when the last reader lets go, so a reload never pulls a file
+  /// out from under a concurrent read.
+  final class Pack: @unchecked Sendable {
+    let name: String
+    let index: PackIndex
+    let fd: Int32
+
+    init(name: String, index: PackIndex, fd: Int32) {
+      self.name = name
+      self.index = index
+      self.fd = fd
+    }
+
+    deinit { close(fd) }
+  }
+
   let root: String
-  private(set) var packs: [(name: String, index: PackIndex, fd: Int32)] = []
+  private var loaded: [Pack] = []
+  private let lock = NSLock()
 
   init(root: String) throws {
     self.root = root
     try reloadPacks()
   }
 
-  deinit { for p in packs { close(p.fd) } }
-
   var packDirectory: String { root + "/pack" }
+
+  /// The packs as last loaded (safe to use from any thread).
+  var packs: [Pack] {
+    lock.lock()
+    defer { lock.unlock() }
+    return loaded
+  }
 
   func loosePath(_ id: ObjectID) -> String {
     let hex = id.hex
@@ -30,24 +53,31 @@ final class ObjectStore {
   }
 
   func reloadPacks() throws {
-    for p in packs { close(p.fd) }
-    packs = []
-    guard let names = try? listDirectory(packDirectory) else { return }
+    var fresh: [Pack] = []
+    let names = (try? listDirectory(packDirectory)) ?? []
+    let current = Dictionary(uniqueKeysWithValues: packs.map { ($0.name, $0) })
     for name in names.sorted() where name.hasSuffix(".tpi") && !name.contains(".tmp") {
       let base = String(name.dropLast(4))
+      if let open = current[base] {
+        fresh.append(open)
+        continue
+      }
       let indexPath = packDirectory + "/" + name
       let index = try PackIndex(bytes: readFile(indexPath), path: indexPath)
       let dataPath = packDirectory + "/" + base + ".tpk"
-      let fd = try syscall("open", dataPath) { open(dataPath, O_RDONLY | O_CLOEXEC) }
-      packs.append((base, index, fd))
+      let fd = try syscall("open", dataPath) { Glibc.open(dataPath, O_RDONLY | O_CLOEXEC) }
+      fresh.append(Pack(name: base, index: index, fd: fd))
     }
+    lock.lock()
+    loaded = fresh
+    lock.unlock()
   }
 
-  enum Location { case loose(String), packed(pack: Int, offset: UInt64, size: UInt64) }
+  enum Location { case loose(String), packed(pack: Pack, offset: UInt64, size: UInt64) }
 
   func locate(_ id: ObjectID) -> Location? {
-    for (i, p) in packs.enumerated() {
-      if let e = p.index.find(id) { return .packed(pack: i, offset: e.offset, size: e.size) }
+    for p in packs {
+      if let e = p.index.find(id) { return .packed(pack: p, offset: e.offset, size: e.size) }
     }
     let path = loosePath(id)
     return fileExists(path) ? .loose(path) : nil
@@ -55,15 +85,20 @@ final class ObjectStore {
 
   func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
-  /// The object's bytes, exactly as stored (not re-hashed; `verify` does that).
+  /// The object's bytes, exactly as stored (not re-hashed; `verify` does that). A miss re-reads the pack folder
+  /// once, so a long-lived reader sees packs another process wrote after it opened the store.
   func read(_ id: ObjectID) throws -> [UInt8] {
-    switch locate(id) {
+    var location = locate(id)
+    if location == nil {
+      try reloadPacks()
+      location = locate(id)
+    }
+    switch location {
     case nil:
       throw StoreError(.missingObject, "object \(id.hex) is missing from the store")
     case .loose(let path)?:
       return try readFile(path)
-    case .packed(let pack, let offset, let size)?:
-      let p = packs[pack]
+    case .packed(let p, let offset, let size)?:
       var out = [UInt8](repeating: 0, count: Int(size))
       var done = 0
       let path = packDirectory + "/" + p.name + ".tpk"
@@ -81,8 +116,8 @@ final class ObjectStore {
   /// Every object id the store holds, packed or loose.
   func allObjects() throws -> [ObjectID: Location] {
     var out: [ObjectID: Location] = [:]
-    for (i, p) in packs.enumerated() {
-      for e in p.index.entries { out[e.id] = .packed(pack: i, offset: e.offset, size: e.size) }
+    for p in packs {
+      for e in p.index.entries { out[e.id] = .packed(pack: p, offset: e.offset, size: e.size) }
     }
     for dir in (try? listDirectory(root)) ?? [] where dir.count == 2 {
       for name in (try? listDirectory(root + "/" + dir)) ?? [] where name.count == 62 {
