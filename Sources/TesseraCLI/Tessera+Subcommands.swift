@@ -10,5 +10,8 @@ extension Tessera {
     PolicyCommand.self,
     Preview.self,
     Train.self,
+    Augment.self,
+    Search.self,
+    Trials.self,
   ]
 }

@@ -13,8 +13,8 @@ struct TimmExporter {
     let fromSource = sourceSpec
     switch file.policy {
     case let .randAugment(p):
-      let increasing = usesIncreasingOps(p.magnitude)
       let level = try timmLevel(p.level, p.magnitude, &notes)
+      let increasing = usesIncreasingOps(p.magnitude) || avoidsZeroBitPosterize(lowestLevel: Double(level), &notes)
       spec = TimmSpec(family: .rand)
       spec.magnitude = level
       spec.numLayers = p.numOps
@@ -30,7 +30,7 @@ struct TimmExporter {
       notes += PolicyImporter.differences(names.map { ($0, Double(level)) }, convention: p.magnitude, target: target,
                                           tesseraLevel: { _ in p.level })
     case let .trivialAugment(p):
-      let increasing = usesIncreasingOps(p.magnitude)
+      let increasing = usesIncreasingOps(p.magnitude) || avoidsZeroBitPosterize(lowestLevel: 0, &notes)
       spec = TimmSpec(family: .rand)
       spec.magnitude = 10
       spec.numLayers = 1
@@ -43,7 +43,7 @@ struct TimmExporter {
       notes += PolicyImporter.differences(names.map { ($0, 10) }, convention: p.magnitude, target: target,
                                           tesseraLevel: { _ in p.magnitude.maxMagnitude })
     case let .uniformAugment(p):
-      let increasing = usesIncreasingOps(p.magnitude)
+      let increasing = usesIncreasingOps(p.magnitude) || avoidsZeroBitPosterize(lowestLevel: 0, &notes)
       spec = TimmSpec(family: .rand)
       spec.magnitude = 10
       spec.numLayers = p.numOps
@@ -125,6 +125,15 @@ struct TimmExporter {
   /// the level rises as aa-original does; tf-level matches timm's plain ops.
   func usesIncreasingOps(_ convention: MagnitudeConvention) -> Bool {
     if case .tfLevel = convention { return false }
+    return true
+  }
+
+  /// timm's plain Posterize keeps int(0.4·level) bits, and Pillow rejects 0 bits (`ValueError: bits must be between
+  /// or equal to 1 and 8`), so a plain `rand` string that reaches levels below 2.5 crashes timm; the increasing ops
+  /// (4 − int(0.4·level) bits) do not. True when the export must switch to `inc1` for that reason.
+  func avoidsZeroBitPosterize(lowestLevel: Double, _ notes: inout [String]) -> Bool {
+    guard lowestLevel < 2.5 else { return false }
+    notes.append("timm's plain Posterize keeps int(0.4·level) bits and crashes Pillow at 0 bits (levels below 2.5, which this policy reaches); written with inc1 (timm's increasing ops) instead")
     return true
   }
 

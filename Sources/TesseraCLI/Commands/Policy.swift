@@ -12,7 +12,7 @@ struct PolicyCommand: ParsableCommand {
         tessera policy show policies/autoaugment-cifar10.json
         tessera policy validate policies/*.json
       """,
-    subcommands: [PolicyShow.self, PolicyValidate.self, PolicyExport.self, PolicyImport.self])
+    subcommands: [PolicyShow.self, PolicyValidate.self, PolicyExportCommand.self, PolicyImportCommand.self])
 }
 
 struct PolicyShow: ParsableCommand {
