@@ -8,6 +8,9 @@ public struct EpochReport: Sendable, Codable, Equatable {
   public var accuracy: Double
   public var samples: Int
   public var seconds: Double
+  /// CPU time of the whole process during the epoch (all threads): unlike wall time, it does not
+  /// grow when other processes take the cores.
+  public var cpuSeconds: Double
   public var samplesPerSecond: Double
   /// The rate at the epoch's last step.
   public var learningRate: Float

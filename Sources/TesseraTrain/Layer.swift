@@ -35,3 +35,6 @@ public struct ShapeError: Error, CustomStringConvertible, Sendable {
   public var description: String
   public init(_ description: String) { self.description = description }
 }
+
+/// A layer made of other layers: profiles record its children, not it.
+public protocol LayerContainer {}

@@ -21,6 +21,17 @@ public struct ModelSpec: Sendable, Codable, Hashable {
 
   public var inputShape: ActivationShape { ActivationShape(n: 1, c: channels, h: height, w: width) }
 
+  /// conv3x3 (padding 1) + ReLU + 2×2 max-pool: one fused layer when the size is even.
+  static func convBlock(_ cin: Int, _ cout: Int, height: Int, width: Int, layout: inout ParameterLayout,
+                        name: String) -> [any Layer] {
+    if height % 2 == 0 && width % 2 == 0 {
+      return [Conv2D(inChannels: cin, outChannels: cout, kernelSize: 3, padding: 1, fused: .reluMaxPool2,
+                     layout: &layout, name: name)]
+    }
+    return [Conv2D(inChannels: cin, outChannels: cout, kernelSize: 3, padding: 1, fused: .relu, layout: &layout,
+                   name: name), MaxPool2D(kernelSize: 2)]
+  }
+
   /// Builds the layers, registering their parameters in `layout` in a fixed order.
   ///
   /// - `mlp`: flatten, fc 256, ReLU, fc 128, ReLU, fc classes.
@@ -45,14 +56,11 @@ public struct ModelSpec: Sendable, Codable, Hashable {
     case "cnn-s":
       let h = height / 4, w = width / 4
       guard h > 0, w > 0 else { throw ShapeError("model cnn-s: input \(height)x\(width) is smaller than 4x4") }
-      layers = [
-        // ReLU fused into each conv (same function, two fewer sweeps over the largest maps).
-        Conv2D(inChannels: channels, outChannels: 32, kernelSize: 3, padding: 1, relu: true, layout: &layout,
-               name: "conv1"),
-        MaxPool2D(kernelSize: 2),
-        Conv2D(inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1, relu: true, layout: &layout,
-               name: "conv2"),
-        MaxPool2D(kernelSize: 2),
+      // conv + ReLU + 2x2 max-pool fused into one layer each (the same function; the
+      // full-resolution maps never leave the cache). Odd sizes take separate layers.
+      let conv1 = Self.convBlock(channels, 32, height: height, width: width, layout: &layout, name: "conv1")
+      let conv2 = Self.convBlock(32, 64, height: height / 2, width: width / 2, layout: &layout, name: "conv2")
+      layers = conv1 + conv2 + [
         Flatten(),
         Linear(inFeatures: 64 * h * w, outFeatures: 128, layout: &layout, name: "fc1"), ReLU(),
         Linear(inFeatures: 128, outFeatures: classes, layout: &layout, name: "fc2"),
@@ -60,7 +68,7 @@ public struct ModelSpec: Sendable, Codable, Hashable {
     case "resnet8", "resnet20":
       let blocks = name == "resnet8" ? 1 : 3
       var list: [any Layer] = [
-        Conv2D(inChannels: channels, outChannels: 16, kernelSize: 3, padding: 1, bias: false,
+        Conv2D(inChannels: channels, outChannels: 16, kernelSize: 3, padding: 1, bias: false, initialization: .he,
                layout: &layout, name: "stem.conv"),
         BatchNorm(channels: 16, layout: &layout, name: "stem.bn"), ReLU(),
       ]

@@ -10,9 +10,21 @@ public struct ParameterLayout: Sendable, Codable, Equatable {
   public enum Initializer: Sendable, Codable, Equatable {
     /// Normal with standard deviation sqrt(2 / fanIn) (He et al., 2015), for weights feeding a ReLU.
     case heNormal(fanIn: Int)
-    /// Uniform in ±1/sqrt(fanIn), PyTorch's default for linear and conv biases and final layers.
+    /// Uniform in ±1/sqrt(fanIn): PyTorch's default for conv and linear weights
+    /// (`kaiming_uniform_(a=√5)`) and biases.
     case uniform(fanIn: Int)
     case constant(Float)
+  }
+
+  /// How a conv or linear layer initialises its weights and bias.
+  public enum Scheme: String, Sendable, Codable {
+    /// PyTorch's `nn.Conv2d` / `nn.Linear` default: weights and bias uniform in ±1/sqrt(fanIn).
+    case pytorchDefault
+    /// He normal weights (std sqrt(2/fanIn)) and zero bias: for deep ReLU stacks with batch norm.
+    case he
+
+    func weight(fanIn: Int) -> Initializer { self == .he ? .heNormal(fanIn: fanIn) : .uniform(fanIn: fanIn) }
+    func bias(fanIn: Int) -> Initializer { self == .he ? .constant(0) : .uniform(fanIn: fanIn) }
   }
 
   public struct Entry: Sendable, Codable, Equatable {

@@ -64,15 +64,11 @@ extension Trainer {
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     try data.write(to: temporary)
-    do {
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
-      }
-    } catch {
+    // rename(2) replaces an existing checkpoint atomically.
+    guard rename(temporary.path, url.path) == 0 else {
+      let reason = String(cString: strerror(errno))
       try? FileManager.default.removeItem(at: temporary)
-      throw error
+      throw CheckpointError(url, "cannot write: rename failed: \(reason)")
     }
   }
 

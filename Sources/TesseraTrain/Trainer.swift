@@ -127,14 +127,14 @@ public final class Trainer {
     }
   }
 
-  /// Trains one epoch over `loader`'s batches; `progress` sees each step's batch size, loss sum
-  /// and correct count.
+  /// Trains one epoch over `loader`'s batches; `progress` sees each step number (1-based), the
+  /// epoch's step count and the step's mean loss.
   @discardableResult
   public func trainEpoch(_ loader: DataLoader,
                          progress: ((_ step: Int, _ of: Int, _ loss: Double) -> Void)? = nil) throws -> EpochReport {
     let stream = loader.batches(epoch: completedEpochs)
     defer { stream.cancel() }
-    let start = Date()
+    let start = Date(), cpuStart = processCPUTime()
     var lossSum = 0.0, correct = 0, samples = 0, index = 0
     while let batch = try stream.next() {
       let r = trainStep(batch)
@@ -149,7 +149,7 @@ public final class Trainer {
     let report = EpochReport(
       epoch: completedEpochs, loss: samples > 0 ? lossSum / Double(samples) : 0,
       accuracy: samples > 0 ? Double(correct) / Double(samples) : 0, samples: samples, seconds: seconds,
-      samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0,
+      cpuSeconds: processCPUTime() - cpuStart, samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0,
       learningRate: schedule.rate(at: max(step - 1, 0)))
     history.append(report)
     return report

@@ -18,6 +18,25 @@ public final class CachedSampleSource: SampleSource {
   public func label(at index: Int) -> Int { base.label(at: index) }
   public func describe(_ index: Int) -> String { base.describe(index) }
 
+  /// Decodes every sample now, on `threads` threads, so that training epochs do not.
+  /// Rethrows the first failure (in sample order).
+  public func warm(threads: Int) throws {
+    let failures = TaskSlots<(Int, any Error)?>(repeating: nil, count: max(threads, 1))
+    let count = self.count
+    parallelFor(max(threads, 1), threads: threads) { t in
+      let lo = t * count / max(threads, 1), hi = (t + 1) * count / max(threads, 1)
+      for i in lo..<hi {
+        do { _ = try self.image(at: i) } catch {
+          failures[t] = (i, error)
+          return
+        }
+      }
+    }
+    if let first = failures.all.compactMap({ $0 }).min(by: { $0.0 < $1.0 }) {
+      throw first.1
+    }
+  }
+
   public func image(at index: Int) throws -> Image {
     if let hit = slots.withLock({ $0[index] }) { return hit }
     let decoded = try base.image(at: index)

@@ -11,13 +11,15 @@ public final class Linear: Layer {
   private let inputGradient = FloatBuffer()
   private var input: Activation?
 
-  public init(inFeatures: Int, outFeatures: Int, layout: inout ParameterLayout, name: String = "fc") {
+  public init(inFeatures: Int, outFeatures: Int, initialization: ParameterLayout.Scheme = .pytorchDefault,
+              layout: inout ParameterLayout, name: String = "fc") {
     precondition(inFeatures > 0 && outFeatures > 0)
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     weightOffset = layout.add("\(name).weight", count: outFeatures * inFeatures,
-                              initializer: .heNormal(fanIn: inFeatures), decays: true)
-    biasOffset = layout.add("\(name).bias", count: outFeatures, initializer: .constant(0), decays: false)
+                              initializer: initialization.weight(fanIn: inFeatures), decays: true)
+    biasOffset = layout.add("\(name).bias", count: outFeatures, initializer: initialization.bias(fanIn: inFeatures),
+                            decays: false)
   }
 
   public var name: String { "fc(\(inFeatures)→\(outFeatures))" }

@@ -52,10 +52,13 @@ public final class MaxPool2D: Layer {
             let o = p * outPlane + oy * outW
             for ox in 0..<outW {
               // First maximum in scan order wins ties, as in PyTorch.
-              var best = r0[2 * ox], arg = 2 * oy * w + 2 * ox
-              if r0[2 * ox + 1] > best { best = r0[2 * ox + 1]; arg = 2 * oy * w + 2 * ox + 1 }
-              if r1[2 * ox] > best { best = r1[2 * ox]; arg = (2 * oy + 1) * w + 2 * ox }
-              if r1[2 * ox + 1] > best { best = r1[2 * ox + 1]; arg = (2 * oy + 1) * w + 2 * ox + 1 }
+              // Selects, not branches: which corner wins is random, so branches mispredict.
+              let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
+              let ab = b > a, cd = d > c
+              let top = ab ? b : a, bottom = cd ? d : c
+              let lower = bottom > top
+              let best = lower ? bottom : top
+              let arg = (2 * oy + (lower ? 1 : 0)) * w + 2 * ox + ((lower ? cd : ab) ? 1 : 0)
               y[o + ox] = best
               win.baseAddress![o + ox] = Int32(arg)
             }

@@ -19,18 +19,18 @@ public final class ResidualBlock: Layer, LayerContainer {
                           name: String) {
     let main = Sequential([
       Conv2D(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, stride: stride, padding: 1,
-             bias: false, layout: &layout, name: "\(name).conv1"),
+             bias: false, initialization: .he, layout: &layout, name: "\(name).conv1"),
       BatchNorm(channels: outChannels, layout: &layout, name: "\(name).bn1"),
       ReLU(),
       Conv2D(inChannels: outChannels, outChannels: outChannels, kernelSize: 3, stride: 1, padding: 1,
-             bias: false, layout: &layout, name: "\(name).conv2"),
+             bias: false, initialization: .he, layout: &layout, name: "\(name).conv2"),
       BatchNorm(channels: outChannels, layout: &layout, name: "\(name).bn2"),
     ])
     var shortcut: Sequential?
     if stride != 1 || inChannels != outChannels {
       shortcut = Sequential([
         Conv2D(inChannels: inChannels, outChannels: outChannels, kernelSize: 1, stride: stride, padding: 0,
-               bias: false, layout: &layout, name: "\(name).shortcut.conv"),
+               bias: false, initialization: .he, layout: &layout, name: "\(name).shortcut.conv"),
         BatchNorm(channels: outChannels, layout: &layout, name: "\(name).shortcut.bn"),
       ])
     }

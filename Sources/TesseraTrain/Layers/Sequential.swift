@@ -69,6 +69,3 @@ public final class Sequential: Layer, LayerContainer {
     return total
   }
 }
-
-/// A layer made of other layers: profiles record its children, not it.
-public protocol LayerContainer {}

@@ -63,3 +63,10 @@ public final class LayerProfiler {
 
   public var report: [Entry] { order.compactMap { entries[$0] } }
 }
+
+/// CPU time of the whole process, all threads (`CLOCK_PROCESS_CPUTIME_ID`).
+public func processCPUTime() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}

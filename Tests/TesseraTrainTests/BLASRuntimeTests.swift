@@ -1,0 +1,34 @@
+import Testing
+@testable import TesseraTrain
+
+struct BLASRuntimeTests {
+  let avx512: Set<String> = ["sse2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+
+  @Test func restartsOnlyWhenOpenBLASFellBackOnAnAVX512CPUAndNothingIsSet() {
+    #expect(BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "Haswell"))
+    // An explicit choice is respected, and so is the opt-out.
+    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512,
+                                                 core: "Haswell"))
+    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: ["TESSERA_BLAS_REEXEC": "0"], cpuFlags: avx512,
+                                                 core: "Haswell"))
+    // OpenBLAS already runs AVX-512 kernels, or the CPU lacks them.
+    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "SkylakeX"))
+    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "Cooperlake"))
+    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: ["avx2", "avx512f"], core: "Haswell"))
+  }
+
+  @Test func readsTheFlagsOfThisMachine() {
+    // Every x86-64 Linux machine lists sse2; elsewhere the set is empty, never garbage.
+    let flags = BLASRuntime.cpuinfoFlags()
+    #if arch(x86_64) && os(Linux)
+    #expect(flags.contains("sse2"))
+    #endif
+    #expect(!flags.contains(""))
+  }
+
+  @Test func sgemmPeakIsMeasured() {
+    let peak = SGEMMPeak.measure(size: 128, threads: 1, seconds: 0.05)
+    #expect(peak.gflopsPerCore > 0.1)
+    #expect(!peak.core.isEmpty)
+  }
+}
