@@ -12,10 +12,12 @@ let package = Package(
     .library(name: "TesseraImage", targets: ["TesseraImage"]),
     .library(name: "TesseraAugment", targets: ["TesseraAugment"]),
     .library(name: "TesseraTrain", targets: ["TesseraTrain"]),
+    .library(name: "TesseraSearch", targets: ["TesseraSearch"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // System libraries, bound through module maps; each names its Debian package.
@@ -36,9 +38,14 @@ let package = Package(
     .target(name: "TesseraAugment", dependencies: ["TesseraImage"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
     .target(
+      name: "TesseraSearch",
+      dependencies: [
+        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
+    .target(
       name: "TesseraCLI",
       dependencies: [
-        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain",
+        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraSearch",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
@@ -52,6 +59,9 @@ let package = Package(
     .testTarget(name: "TesseraAugmentTests", dependencies: ["TesseraAugment", "TesseraTestSupport"],
                 resources: [.copy("Resources")]),
     .testTarget(name: "TesseraTrainTests", dependencies: ["TesseraTrain", "TesseraTestSupport"]),
+    .testTarget(
+      name: "TesseraSearchTests",
+      dependencies: ["TesseraSearch", "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraTestSupport"]),
     .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraTestSupport"]),
   ]
 )

@@ -1,0 +1,98 @@
+import Foundation
+import TesseraAugment
+import TesseraImage
+import TesseraTrain
+
+extension PolicySearch {
+  /// Runs (or finishes) the search, re-trains the winner and the baselines on every final seed,
+  /// and writes the policy file, report and plots into `outputDirectory`.
+  @discardableResult
+  public func run(outputDirectory: URL) throws -> SearchReport {
+    let c = configuration
+    log("search \(id): \(c.space.rawValue) space, \(c.algorithm.rawValue), budget \(c.budget), M_val = \(c.objective) on \(c.model)")
+    log("  data \(data.origin): \(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test images, \(data.classNames.count) classes")
+    let outcome: SearchOutcome
+    switch c.algorithm {
+    case .random: outcome = try runRandom()
+    case .asha: outcome = try runASHA()
+    case .pbt: outcome = try runPBT()
+    }
+    guard var record = try ledger.search(id) else { throw SearchError.unknownSearch(id) }
+    record.winner = try outcome.winner.json()
+    try ledger.update(record)
+    log(String(format: "winner: %@ (M_val %.4f, trial %@)", outcome.winner.name as NSString, outcome.validationScore,
+               outcome.winnerKey as NSString))
+    let final = c.skipFinal ? [] : try finalEvaluation(outcome)
+    let report = try writeReport(outcome: outcome, final: final, to: outputDirectory)
+    record.status = .finished
+    record.reportPath = outputDirectory.path
+    try ledger.update(record)
+    // Population checkpoints are only needed to continue unfinished trials; none are left.
+    try? FileManager.default.removeItem(at: workDirectory)
+    return report
+  }
+
+  /// The winner's augmentation for epoch `e` of a run of `epochs`: its PBT schedule stretched over
+  /// the run, or the winner itself.
+  func winnerPlanCandidate(_ outcome: SearchOutcome, epochs: Int) -> (Int) -> Candidate {
+    guard let schedule = outcome.schedule, !schedule.isEmpty else { return { _ in outcome.winner } }
+    return { e in schedule[min(schedule.count - 1, e * schedule.count / max(epochs, 1))] }
+  }
+
+  /// `RandAugment(2, 9)` → `randaugment-2-9`.
+  static func slug(_ name: String) -> String {
+    name.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: "-")
+  }
+
+  /// Winner and baselines, each trained on the search's training images with every final seed
+  /// (the same seeds for all, so runs are paired) and scored on the test split.
+  func finalEvaluation(_ outcome: SearchOutcome) throws -> [SearchReport.FinalResult] {
+    let c = configuration
+    let seeds = (0..<c.seeds).map { c.seed &+ 1000 &+ UInt64($0) }
+    let fidelity = Fidelity(epochs: c.finalEpochCount, trainImages: data.train.count)
+    log("final evaluation on the test split: winner and \(Baselines.all.count) baselines × \(seeds.count) seeds, \(fidelity)")
+    var entries: [(name: String, slug: String, winner: Bool, candidate: Candidate, plan: (Int) -> Candidate)] = [
+      ("winner: " + outcome.winner.name, "winner", true, outcome.winner, winnerPlanCandidate(outcome, epochs: fidelity.epochs)),
+    ]
+    for b in Baselines.all { entries.append((b.name, Self.slug(b.name), false, b, { _ in b })) }
+    var results: [SearchReport.FinalResult] = []
+    for entry in entries {
+      var records: [TrialRecord] = []
+      for (k, seed) in seeds.enumerated() {
+        var plan = TrialRunner.Plan(candidate: entry.plan, seed: seed, fidelity: fidelity)
+        plan.onTest = true
+        records.append(try trial(TrialRequest(key: "final-\(entry.slug)-s\(k)", phase: .final, name: entry.name,
+                                              candidate: entry.candidate, plan: plan)))
+      }
+      let outcomes = records.compactMap(\.outcome)
+      let scores = outcomes.map(\.score), accuracies = outcomes.map(\.metrics.accuracy)
+      results.append(SearchReport.FinalResult(
+        name: entry.name, isWinner: entry.winner, seeds: seeds, scores: scores, accuracies: accuracies,
+        score: Statistics.interval(scores), accuracy: Statistics.interval(accuracies),
+        macroF1: Statistics.mean(outcomes.map(\.metrics.macroF1)),
+        ece: Statistics.mean(outcomes.map(\.metrics.expectedCalibrationError)),
+        augmentMicrosPerImage: outcomes.first?.augmentMicrosPerImage ?? 0,
+        cpuSeconds: outcomes.reduce(0) { $0 + $1.cpuSeconds }))
+    }
+    return results
+  }
+
+  /// Plain words on whether the winner beat TrivialAugmentWide on test.
+  func compare(_ final: [SearchReport.FinalResult]) -> SearchReport.Comparison? {
+    guard let w = final.first(where: \.isWinner),
+          let ta = final.first(where: { $0.name == Baselines.trivialAugmentWide.name }) else { return nil }
+    let d = Statistics.difference(w.scores, ta.scores)
+    let better = d.mean > 0, significant = d.low > 0 || d.high < 0
+    let range = String(format: "%+.4f (95%% interval %+.4f … %+.4f, %d seeds each)", d.mean, d.low, d.high, w.scores.count)
+    let verdict: String
+    if better && significant {
+      verdict = "The searched policy beats TrivialAugmentWide on the test split: difference \(range)."
+    } else if better {
+      verdict = "The searched policy does not clearly beat TrivialAugmentWide: it is ahead on average by \(range), but the interval includes zero."
+    } else {
+      verdict = "The searched policy does NOT beat TrivialAugmentWide: difference \(range)."
+    }
+    return SearchReport.Comparison(baseline: ta.name, difference: d, winnerIsBetter: better, significant: significant,
+                                   verdict: verdict)
+  }
+}
