@@ -48,14 +48,17 @@ extension PolicySearch {
     files["mvalPlot"] = "mval.png"
     var points: [ParetoFront.Point]?, front: [ParetoFront.Point]?
     if configuration.pareto {
-      // Each candidate at the highest fidelity it reached (the last generation for PBT members).
-      var best: [String: SearchReport.Trial] = [:]
-      for t in summaries {
-        let id = configuration.algorithm == .pbt ? String(t.key.split(separator: "-").last ?? "") : t.name
-        if let b = best[id], (b.epochs * b.trainImages, b.rung ?? 0) > (t.epochs * t.trainImages, t.rung ?? 0) { continue }
-        best[id] = t
+      // Scores are comparable only at one fidelity: every candidate's rung-0 trial (ASHA), the last
+      // generation (PBT), every trial (random search: all at full fidelity).
+      let comparable: [SearchReport.Trial]
+      switch configuration.algorithm {
+      case .random: comparable = summaries
+      case .asha: comparable = summaries.filter { $0.rung == 0 }
+      case .pbt:
+        let last = summaries.compactMap(\.rung).max()
+        comparable = summaries.filter { $0.rung == last }
       }
-      let all = best.values.map { ParetoFront.Point(key: $0.key, name: $0.name, cost: $0.augmentMicrosPerImage, score: $0.score) }
+      let all = comparable.map { ParetoFront.Point(key: $0.key, name: $0.name, cost: $0.augmentMicrosPerImage, score: $0.score) }
         .sorted { $0.key < $1.key }
       points = all
       front = ParetoFront.front(all)
@@ -82,7 +85,8 @@ extension PolicySearch {
       winner: SearchReport.Winner(name: outcome.winner.name, trialKey: outcome.winnerKey,
                                   validationScore: outcome.validationScore, schedule: outcome.schedule?.map(\.name),
                                   augmentMicrosPerImage: winnerTrial?.augmentMicros ?? 0),
-      trials: summaries, final: final, versusTrivialAugment: compare(final), paretoPoints: points, paretoFront: front,
+      trials: summaries, final: final, versusTrivialAugment: compare(final),
+      comparisons: Baselines.all.compactMap { compare(final, with: $0.name) }, paretoPoints: points, paretoFront: front,
       bill: bill, files: files)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -77,22 +77,25 @@ extension PolicySearch {
     return results
   }
 
-  /// Plain words on whether the winner beat TrivialAugmentWide on test.
-  func compare(_ final: [SearchReport.FinalResult]) -> SearchReport.Comparison? {
-    guard let w = final.first(where: \.isWinner),
-          let ta = final.first(where: { $0.name == Baselines.trivialAugmentWide.name }) else { return nil }
-    let d = Statistics.difference(w.scores, ta.scores)
+  /// Plain words on whether the winner beat the baseline `name` on test (Welch's interval of the
+  /// difference of the objective over the final seeds).
+  func compare(_ final: [SearchReport.FinalResult], with name: String = Baselines.trivialAugmentWide.name)
+    -> SearchReport.Comparison? {
+    guard let w = final.first(where: \.isWinner), let b = final.first(where: { $0.name == name && !$0.isWinner }) else {
+      return nil
+    }
+    let d = Statistics.difference(w.scores, b.scores)
     let better = d.mean > 0, significant = d.low > 0 || d.high < 0
     let range = String(format: "%+.4f (95%% interval %+.4f … %+.4f, %d seeds each)", d.mean, d.low, d.high, w.scores.count)
     let verdict: String
     if better && significant {
-      verdict = "The searched policy beats TrivialAugmentWide on the test split: difference \(range)."
+      verdict = "The searched policy beats \(name) on the test split: difference \(range)."
     } else if better {
-      verdict = "The searched policy does not clearly beat TrivialAugmentWide: it is ahead on average by \(range), but the interval includes zero."
+      verdict = "The searched policy does not clearly beat \(name): it is ahead on average by \(range), but the interval includes zero."
     } else {
-      verdict = "The searched policy does NOT beat TrivialAugmentWide: difference \(range)."
+      verdict = "The searched policy does NOT beat \(name): difference \(range)."
     }
-    return SearchReport.Comparison(baseline: ta.name, difference: d, winnerIsBetter: better, significant: significant,
+    return SearchReport.Comparison(baseline: name, difference: d, winnerIsBetter: better, significant: significant,
                                    verdict: verdict)
   }
 }

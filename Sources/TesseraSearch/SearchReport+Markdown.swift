@@ -43,6 +43,14 @@ extension SearchReport {
         md += "| \(r.isWinner ? "**\(r.name)**" : r.name) | \(Self.interval(r.score, percent: false)) | \(Self.interval(r.accuracy, percent: true)) | \(String(format: "%.4f", r.macroF1)) | \(String(format: "%.4f", r.ece)) | \(String(format: "%.1f", r.augmentMicrosPerImage)) | \(String(format: "%.1f", r.cpuSeconds)) |\n"
       }
       if let v = versusTrivialAugment { md += "\n**\(v.verdict)**\n" }
+      if !comparisons.isEmpty {
+        md += "\n| winner − baseline | difference (Welch 95 % interval) | |\n|---|---|---|\n"
+        for v in comparisons {
+          let d = v.difference
+          let range = d.low.isFinite ? String(format: "%+.4f [%+.4f, %+.4f]", d.mean, d.low, d.high) : String(format: "%+.4f", d.mean)
+          md += "| \(v.baseline) | \(range) | \(v.winnerIsBetter ? (v.significant ? "better" : "ahead, not significant") : (v.significant ? "worse" : "behind, not significant")) |\n"
+        }
+      }
       if (final.first?.seeds.count ?? 0) < 3 {
         md += "\nFewer than 3 seeds: the intervals are too wide to separate policies; use --seeds 3 or more.\n"
       }
@@ -55,7 +63,7 @@ extension SearchReport {
     }
     if let front = paretoFront, let points = paretoPoints {
       md += "\n## Pareto front: M_val against augmentation CPU cost\n\n![Pareto front](\(files["paretoPlot"] ?? "pareto.png"))\n\n"
-      md += "\(points.count) candidates (each at the highest fidelity it reached), \(front.count) on the front (grey: all; red: the front; x: µs CPU per image, y: M_val).\n\n"
+      md += "\(points.count) candidates at one fidelity (\(c.algorithm == .asha ? "ASHA rung 0" : c.algorithm == .pbt ? "the last PBT generation" : "full fidelity")), \(front.count) on the front (grey: all; red: the front; x: µs CPU per image, y: M_val).\n\n"
       md += "| aug µs/img | M_val | candidate |\n|---|---|---|\n"
       for p in front { md += "| \(String(format: "%.1f", p.cost)) | \(String(format: "%.4f", p.score)) | \(p.name) |\n" }
     }

@@ -63,6 +63,8 @@ public struct SearchReport: Sendable, Codable {
   public var trials: [Trial]
   public var final: [FinalResult]
   public var versusTrivialAugment: Comparison?
+  /// The winner against every baseline, in report order.
+  public var comparisons: [Comparison]
   /// All search candidates (at their highest fidelity) and the front among them, when asked for.
   public var paretoPoints: [ParetoFront.Point]?
   public var paretoFront: [ParetoFront.Point]?

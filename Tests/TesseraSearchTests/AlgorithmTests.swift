@@ -38,7 +38,9 @@ struct AlgorithmTests {
     #expect(finals.count == 10 && finals.allSatisfy { $0.status == .finished })
     #expect(report.final.map(\.name).dropFirst() == Baselines.all.map(\.name)[...])
     #expect(report.final.allSatisfy { $0.scores.count == 2 && $0.score.low <= $0.score.mean })
-    #expect(report.versusTrivialAugment != nil)
+    #expect(report.versusTrivialAugment?.baseline == "TrivialAugmentWide")
+    #expect(report.comparisons.map(\.baseline) == Baselines.all.map(\.name))
+    #expect(report.comparisons.allSatisfy { $0.verdict.contains($0.baseline) })
     let best = searchTrials.max { ($0.score ?? 0) < ($1.score ?? 0) }!
     #expect(report.winner.validationScore == best.score)
     // The bill adds up from the ledger.

@@ -144,7 +144,7 @@ struct Search: ParsableCommand {
     let report = try search.run(outputDirectory: outURL)
     if search.reusedCount > 0 { say("reused \(search.reusedCount) finished trials from the ledger; ran \(search.ranCount)") }
     if !report.final.isEmpty {
-      say("test split (\(report.final.first?.seeds.count ?? 0) seeds, mean ± 95 % interval of \(report.objective); accuracy):")
+      say("test split, \(report.final.first?.seeds.count ?? 0) seeds, mean ± 95 % t-interval (\(report.objective), then accuracy):")
       let width = max(24, report.final.map(\.name.count).max() ?? 24)
       for r in report.final {
         let half = r.score.count > 1 ? String(format: " ± %.4f", r.score.halfWidth) : ""
