@@ -8,7 +8,7 @@ TESSERA="$PWD/.build/release/tessera"
 WORK="${TESSERA_DEMO_DIR:-$PWD/.build-demo}"
 rm -rf "$WORK"
 mkdir -p "$WORK"
-if "$TESSERA" help demo >/dev/null 2>&1; then
+if "$TESSERA" --help | grep -qE "^ +demo( |$)"; then
   exec "$TESSERA" demo --out "$WORK"
 fi
 # Until `tessera demo` exists, the demo is the versioning workflow on the real dataset.
@@ -22,7 +22,8 @@ echo "== Version it"
 "$TESSERA" tag v1
 "$TESSERA" show v1
 echo "== Relabel one image and see the change"
-first=$(ls train/Shirt | head -n 1)
+set -- train/Shirt/*.png
+first=$(basename "$1")
 mkdir -p train/T-shirt_top
 mv "train/Shirt/$first" "train/T-shirt_top/relabelled-$first"
 "$TESSERA" add train
