@@ -1,3 +1,4 @@
+import CStoreShims
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -162,22 +163,8 @@ extension Store {
 
   /// Hashes files on every core. Large files are copied (or reflinked) into loose objects as they are hashed.
   func hashInParallel(_ files: [ScannedFile]) throws -> [HashedFile] {
-    let results = UnsafeMutableBufferPointer<Result<HashedFile, any Error>?>.allocate(capacity: files.count)
-    results.initialize(repeating: nil)
-    defer { results.deallocate() }
-    let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), max(files.count, 1))
-    let next = Counter()
-    let objectRoot = objects.root
-    let rootPath = root
-    nonisolated(unsafe) let out = results
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      while true {
-        let i = next.increment()
-        if i >= files.count { return }
-        out[i] = Result { try Self.hashFile(files[i], root: rootPath, objectRoot: objectRoot) }
-      }
-    }
-    return try results.map { try $0!.get() }
+    let objectRoot = objects.root, rootPath = root
+    return try parallelMap(files.count) { try Self.hashFile(files[$0], root: rootPath, objectRoot: objectRoot) }
   }
 
   static func hashFile(_ file: ScannedFile, root: String, objectRoot: String) throws -> HashedFile {
@@ -218,7 +205,7 @@ extension Store {
     var header: [UInt8] = []
     var total: Int64 = 0
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    let cloned = CStoreShims_reflinkChecked(out, fd)
+    let cloned = CStoreShims_reflink(out, fd) == 0
     let source = cloned ? out : fd
     if cloned { lseek(out, 0, SEEK_SET) }
     while true {
@@ -241,22 +228,5 @@ extension Store {
       keep = true
     }
     return HashedFile(path: path, stat: st, id: id, size: total, image: ImageInfo.sniff(header), bytes: nil)
-  }
-}
-
-import CStoreShims
-
-func CStoreShims_reflinkChecked(_ dst: Int32, _ src: Int32) -> Bool { CStoreShims_reflink(dst, src) == 0 }
-
-/// A shared work counter for `concurrentPerform` workers.
-final class Counter: @unchecked Sendable {
-  private var value = 0
-  private let lock = NSLock()
-
-  func increment() -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    value += 1
-    return value - 1
   }
 }

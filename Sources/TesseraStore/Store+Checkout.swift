@@ -180,24 +180,16 @@ extension Store {
     if link == .hardlink {
       for f in Set(files.map(\.object)) where objects.locateLoose(f) == nil { try objects.unpack(f) }
     }
-    let results = UnsafeMutableBufferPointer<Result<(TrackedFile, FileStat, Materialised), any Error>?>.allocate(capacity: files.count)
-    results.initialize(repeating: nil)
-    defer { results.deallocate() }
-    nonisolated(unsafe) let out = results
-    let next = Counter(), done = Counter()
     let rootPath = root
-    let store = objects
-    nonisolated(unsafe) let objectStore = store
-    DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))) { _ in
-      while true {
-        let i = next.increment()
-        if i >= files.count { return }
-        out[i] = Result { try Self.writeOne(files[i], root: rootPath, objects: objectStore, link: link) }
+    nonisolated(unsafe) let objectStore = objects
+    let done = Counter()
+    return try parallelMap(files.count) { i in
+      defer {
         let n = done.increment() + 1
         if n % 1000 == 0 || n == files.count { progress?(n, files.count) }
       }
+      return try Self.writeOne(files[i], root: rootPath, objects: objectStore, link: link)
     }
-    return try results.map { try $0!.get() }
   }
 
   static func writeOne(_ file: TrackedFile, root: String, objects: ObjectStore, link: LinkMode) throws -> (TrackedFile, FileStat, Materialised) {

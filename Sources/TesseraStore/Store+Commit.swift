@@ -23,14 +23,13 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     let index = try StagingIndex.load(indexPath)
-    // Files unchanged since the index matched HEAD were checked when HEAD was committed.
-    let head = try withGit { try repo.headCommit() }
-    let toCheck = index.base != nil && index.base == head?.hex ? index.touched.compactMap { index.entries[$0] } : Array(index.entries.values)
-    for entry in toCheck where !objects.contains(entry.file.object) {
-      throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
-    }
     return try withGit {
       let parent = try repo.headCommit()
+      // Files unchanged since the index matched HEAD were checked when HEAD was committed.
+      let toCheck = index.base != nil && index.base == parent?.hex ? index.touched.compactMap { index.entries[$0] } : Array(index.entries.values)
+      for entry in toCheck where !objects.contains(entry.file.object) {
+        throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
+      }
       var odb: OpaquePointer?
       try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
       defer { git_odb_free(odb) }
@@ -39,7 +38,7 @@ extension Store {
       var pack = GitPackBuilder()
       let tree = try buildTree(files)
       try collectNewObjects(tree, odb: odb, into: &pack)
-      let parentTree = try parent.map { p in try repo.withCommit(p) { GitOID(git_commit_tree_id($0).pointee) } }
+      let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
       if let parentTree, parentTree == GitOID(tree.oid), !allowEmpty {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")
       }

@@ -20,26 +20,9 @@ extension Store {
     var reachable = Set<ObjectID>()
     for e in try StagingIndex.load(indexPath).entries.values { reachable.insert(e.file.object) }
     try withGit {
-      var walker: OpaquePointer?
-      try git("git_revwalk_new") { git_revwalk_new(&walker, repo.handle) }
-      defer { git_revwalk_free(walker) }
-      var pushed = false
-      var roots = try repo.references().map(\.target)
-      if let head = try repo.headCommit() { roots.append(head) }
-      for r in roots {
-        var oid = r.raw
-        try git("git_revwalk_push") { git_revwalk_push(walker, &oid) }
-        pushed = true
-      }
-      guard pushed else { return }
       var seen = Set<GitOID>()
-      var next = git_oid()
-      while true {
-        let status = git_revwalk_next(&next, walker)
-        if status == GIT_ITEROVER.rawValue { break }
-        try git("git_revwalk_next") { status }
-        let tree = try repo.withCommit(GitOID(next)) { GitOID(git_commit_tree_id($0).pointee) }
-        try collectObjects(tree, seen: &seen, into: &reachable)
+      try repo.forEachReachableCommit { commit in
+        try collectObjects(try repo.treeID(ofCommit: commit), seen: &seen, into: &reachable)
       }
     }
     return reachable
@@ -47,20 +30,12 @@ extension Store {
 
   private func collectObjects(_ tree: GitOID, seen: inout Set<GitOID>, into out: inout Set<ObjectID>) throws {
     guard seen.insert(tree).inserted else { return }
-    var children: [(String, GitOID, Bool)] = []
-    try repo.withTree(tree) { handle in
-      for i in 0..<git_tree_entrycount(handle) {
-        let entry = git_tree_entry_byindex(handle, i)
-        children.append((String(cString: git_tree_entry_name(entry)), GitOID(git_tree_entry_id(entry).pointee),
-                         git_tree_entry_type(entry) == GIT_OBJECT_TREE))
-      }
-    }
-    for (name, id, isTree) in children {
-      if isTree {
-        try collectObjects(id, seen: &seen, into: &out)
+    for entry in try repo.treeEntries(tree) {
+      if entry.isTree {
+        try collectObjects(entry.id, seen: &seen, into: &out)
       } else {
         // A pointer that does not parse still must not cost us the objects of the rest: gc refuses instead.
-        out.insert(try Pointer.parse(repo.blobBytes(id), path: name).object)
+        out.insert(try Pointer.parse(repo.blobBytes(entry.id), path: entry.name).object)
       }
     }
   }

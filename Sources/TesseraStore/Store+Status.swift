@@ -84,23 +84,11 @@ extension Store {
   /// Hashes files without storing them (for status and diff against the folder).
   func hashContents(_ files: [ScannedFile]) throws -> [HashedFile] {
     let rootPath = root
-    let results = UnsafeMutableBufferPointer<Result<HashedFile, any Error>?>.allocate(capacity: files.count)
-    results.initialize(repeating: nil)
-    defer { results.deallocate() }
-    nonisolated(unsafe) let out = results
-    let next = Counter()
-    DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))) { _ in
-      while true {
-        let i = next.increment()
-        if i >= files.count { return }
-        out[i] = Result {
-          let bytes = try readFile(rootPath + "/" + files[i].path)
-          return HashedFile(path: files[i].path, stat: files[i].stat, id: ObjectID.hashing(bytes), size: Int64(bytes.count),
-                            image: ImageInfo.sniff(bytes), bytes: nil)
-        }
-      }
+    return try parallelMap(files.count) { i in
+      let bytes = try readFile(rootPath + "/" + files[i].path)
+      return HashedFile(path: files[i].path, stat: files[i].stat, id: ObjectID.hashing(bytes), size: Int64(bytes.count),
+                        image: ImageInfo.sniff(bytes), bytes: nil)
     }
-    return try results.compactMap { try $0?.get() }
   }
 
   /// Records new stats for files that were only touched, so the next status does not hash them again.
@@ -124,7 +112,7 @@ extension Store {
     }
     if index.base == head.hex {
       // Only paths staged since the index matched HEAD can differ.
-      let treeID = try repo.withCommit(head) { GitOID(git_commit_tree_id($0).pointee) }
+      let treeID = try repo.treeID(ofCommit: head)
       try repo.withTree(treeID) { tree in
         for path in index.touched.sorted() {
           var entry: OpaquePointer?

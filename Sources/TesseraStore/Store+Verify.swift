@@ -27,66 +27,44 @@ extension Store {
     }
     // 1. Objects: each one's bytes must hash to its name.
     let all = try store.allObjects().sorted { $0.key < $1.key }
-    let bad = Counter(), next = Counter(), bytes = AtomicTotal()
-    let problems = ProblemList()
     nonisolated(unsafe) let objectStore = store
-    DispatchQueue.concurrentPerform(iterations: max(1, ProcessInfo.processInfo.activeProcessorCount)) { _ in
-      while true {
-        let i = next.increment()
-        if i >= all.count { return }
-        let (id, location) = all[i]
-        do {
-          let data = try objectStore.read(id)
-          bytes.add(Int64(data.count))
-          let actual = ObjectID.hashing(data)
-          if actual != id {
-            _ = bad.increment()
-            problems.append("object \(id.hex) is corrupt: its bytes hash to \(actual.hex) (\(Self.describe(location, store: objectStore)))")
-          }
-        } catch {
-          problems.append("object \(id.hex): \(error)")
-        }
-        if i % 5000 == 0 { progress?(i, all.count) }
+    let checked = Counter()
+    let results: [(bytes: Int64, problem: String?)] = try parallelMap(all.count) { i in
+      let (id, location) = all[i]
+      let n = checked.increment()
+      if n % 5000 == 0 { progress?(n, all.count) }
+      do {
+        let data = try objectStore.read(id)
+        let actual = ObjectID.hashing(data)
+        let problem = actual == id ? nil
+          : "object \(id.hex) is corrupt: its bytes hash to \(actual.hex) (\(Self.describe(location, store: objectStore)))"
+        return (Int64(data.count), problem)
+      } catch {
+        return (0, "object \(id.hex): \(error)")
       }
     }
     report.objectsChecked = all.count
-    report.bytesChecked = bytes.value
-    report.problems += problems.sorted()
+    report.bytesChecked = results.reduce(0) { $0 + $1.bytes }
+    report.problems += results.compactMap(\.problem).sorted()
     let sizes = Dictionary(uniqueKeysWithValues: all.map { ($0.key, Self.size(of: $0.value)) })
 
     // 2. Versions: every pointer of every commit reachable from a ref must name a stored object of its size.
-    try withGit {
+    withGit {
       var seenTrees = Set<GitOID>()
-      var walker: OpaquePointer?
-      try git("git_revwalk_new") { git_revwalk_new(&walker, repo.handle) }
-      defer { git_revwalk_free(walker) }
-      var pushed = false
-      for ref in try repo.references() {
-        var oid = ref.target.raw
-        if git_revwalk_push(walker, &oid) == 0 { pushed = true }
-      }
-      if let head = try? repo.headCommit() {
-        var oid = head.raw
-        if git_revwalk_push(walker, &oid) == 0 { pushed = true }
-      }
-      guard pushed else { return }
-      var next = git_oid()
-      while true {
-        let status = git_revwalk_next(&next, walker)
-        if status == GIT_ITEROVER.rawValue { break }
-        if status < 0 {
-          let message = git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unknown error"
-          report.problems.append("history is unreadable: \(message)")
-          break
+      do {
+        try repo.forEachReachableCommit { commit in
+          report.versionsChecked += 1
+          do {
+            try checkTree(try repo.treeID(ofCommit: commit), prefix: "", commit: commit, sizes: sizes, seen: &seenTrees,
+                          report: &report)
+          } catch {
+            report.problems.append("version \(commit.hex.prefix(12)): \(error)")
+          }
         }
-        report.versionsChecked += 1
-        let commit = GitOID(next)
-        do {
-          let tree = try repo.withCommit(commit) { GitOID(git_commit_tree_id($0).pointee) }
-          try checkTree(tree, prefix: "", commit: commit, sizes: sizes, seen: &seenTrees, report: &report)
-        } catch {
-          report.problems.append("version \(commit.hex.prefix(12)): \(error)")
-        }
+      } catch let error as GitError {
+        report.problems.append("history is unreadable: \(error.message)")
+      } catch {
+        report.problems.append("history is unreadable: \(error)")
       }
     }
     // 3. Staged files.
@@ -103,24 +81,16 @@ extension Store {
   private func checkTree(_ tree: GitOID, prefix: String, commit: GitOID, sizes: [ObjectID: Int64],
                          seen: inout Set<GitOID>, report: inout VerifyReport) throws {
     guard seen.insert(tree).inserted else { return }
-    var children: [(String, GitOID, Bool)] = []
-    try repo.withTree(tree) { handle in
-      for i in 0..<git_tree_entrycount(handle) {
-        let entry = git_tree_entry_byindex(handle, i)
-        children.append((String(cString: git_tree_entry_name(entry)), GitOID(git_tree_entry_id(entry).pointee),
-                         git_tree_entry_type(entry) == GIT_OBJECT_TREE))
-      }
-    }
-    for (name, id, isTree) in children {
-      let path = prefix.isEmpty ? name : prefix + "/" + name
-      if isTree {
-        try checkTree(id, prefix: path, commit: commit, sizes: sizes, seen: &seen, report: &report)
+    for entry in try repo.treeEntries(tree) {
+      let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
+      if entry.isTree {
+        try checkTree(entry.id, prefix: path, commit: commit, sizes: sizes, seen: &seen, report: &report)
         continue
       }
       report.pointersChecked += 1
       do {
         try Self.checkSafe(path)
-        let file = try Pointer.parse(repo.blobBytes(id), path: path)
+        let file = try Pointer.parse(repo.blobBytes(entry.id), path: path)
         if let size = sizes[file.object] {
           if size != file.size {
             report.problems.append("version \(commit.hex.prefix(12)) \(path): pointer says \(file.size) bytes, object \(file.object.hex) has \(size)")
@@ -149,18 +119,4 @@ extension Store {
     case .loose(let path): return path
     }
   }
-}
-
-final class AtomicTotal: @unchecked Sendable {
-  private var total: Int64 = 0
-  private let lock = NSLock()
-  func add(_ n: Int64) { lock.lock(); total += n; lock.unlock() }
-  var value: Int64 { lock.lock(); defer { lock.unlock() }; return total }
-}
-
-final class ProblemList: @unchecked Sendable {
-  private var items: [String] = []
-  private let lock = NSLock()
-  func append(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
-  func sorted() -> [String] { lock.lock(); defer { lock.unlock() }; return items.sorted() }
 }

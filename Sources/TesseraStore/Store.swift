@@ -91,28 +91,18 @@ public final class Store: @unchecked Sendable {
   public func stagedFiles() throws -> [TrackedFile] { try StagingIndex.load(indexPath).files }
 
   func files(ofCommit commit: GitOID) throws -> [TrackedFile] {
-    let treeID = try repo.withCommit(commit) { GitOID(git_commit_tree_id($0).pointee) }
     var out: [TrackedFile] = []
-    try collect(tree: treeID, prefix: "", into: &out)
+    try collect(tree: try repo.treeID(ofCommit: commit), prefix: "", into: &out)
     return out
   }
 
   private func collect(tree: GitOID, prefix: String, into out: inout [TrackedFile]) throws {
-    var children: [(String, GitOID, Bool)] = []
-    try repo.withTree(tree) { handle in
-      for i in 0..<git_tree_entrycount(handle) {
-        let entry = git_tree_entry_byindex(handle, i)
-        let name = String(cString: git_tree_entry_name(entry))
-        let isTree = git_tree_entry_type(entry) == GIT_OBJECT_TREE
-        children.append((name, GitOID(git_tree_entry_id(entry).pointee), isTree))
-      }
-    }
-    for (name, id, isTree) in children {
-      let path = prefix.isEmpty ? name : prefix + "/" + name
-      if isTree {
-        try collect(tree: id, prefix: path, into: &out)
+    for entry in try repo.treeEntries(tree) {
+      let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
+      if entry.isTree {
+        try collect(tree: entry.id, prefix: path, into: &out)
       } else {
-        out.append(try Pointer.parse(repo.blobBytes(id), path: path))
+        out.append(try Pointer.parse(repo.blobBytes(entry.id), path: path))
       }
     }
   }
@@ -129,7 +119,6 @@ public final class Store: @unchecked Sendable {
       }
       parts.append(part)
     }
-    let normal = "/" + parts.joined(separator: "/")
     let rootParts = root.split(separator: "/")
     guard parts.count >= rootParts.count, Array(parts.prefix(rootParts.count)) == rootParts else {
       throw StoreError(.badInput, "\(argument): outside the dataset root \(root)")
@@ -138,7 +127,6 @@ public final class Store: @unchecked Sendable {
     if rel == ".tessera" || rel.hasPrefix(".tessera/") {
       throw StoreError(.badInput, "\(argument): inside the store's own folder")
     }
-    _ = normal
     return rel
   }
 }

@@ -78,12 +78,7 @@ extension Store {
     guard let old else { return (node.fileCount, 0, 0) }
     if old == GitOID(node.oid) { return counts }
     var oldEntries: [String: (GitOID, Bool)] = [:]
-    try repo.withTree(old) { handle in
-      for i in 0..<git_tree_entrycount(handle) {
-        let e = git_tree_entry_byindex(handle, i)
-        oldEntries[String(cString: git_tree_entry_name(e))] = (GitOID(git_tree_entry_id(e).pointee), git_tree_entry_type(e) == GIT_OBJECT_TREE)
-      }
-    }
+    for entry in try repo.treeEntries(old) { oldEntries[entry.name] = (entry.id, entry.isTree) }
     for b in node.blobs {
       switch oldEntries.removeValue(forKey: b.name) {
       case nil: counts.added += 1
@@ -114,15 +109,6 @@ extension Store {
   }
 
   func countFiles(_ tree: GitOID) throws -> Int {
-    var total = 0
-    var subtrees: [GitOID] = []
-    try repo.withTree(tree) { handle in
-      for i in 0..<git_tree_entrycount(handle) {
-        let e = git_tree_entry_byindex(handle, i)
-        if git_tree_entry_type(e) == GIT_OBJECT_TREE { subtrees.append(GitOID(git_tree_entry_id(e).pointee)) } else { total += 1 }
-      }
-    }
-    for t in subtrees { total += try countFiles(t) }
-    return total
+    try repo.treeEntries(tree).reduce(0) { $0 + ($1.isTree ? try countFiles($1.id) : 1) }
   }
 }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// `body(0..<count)` on every core, results in index order. The first error thrown (by index) is rethrown
+/// after all work has finished.
+func parallelMap<T>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+  let results = UnsafeMutableBufferPointer<Result<T, any Error>?>.allocate(capacity: count)
+  results.initialize(repeating: nil)
+  defer {
+    results.deinitialize()
+    results.deallocate()
+  }
+  nonisolated(unsafe) let slots = results
+  let next = Counter()
+  DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))) { _ in
+    while true {
+      let i = next.increment()
+      if i >= count { return }
+      slots[i] = Result { try body(i) }
+    }
+  }
+  return try results.map { try $0!.get() }
+}
+
+/// A shared work counter for `concurrentPerform` workers.
+final class Counter: @unchecked Sendable {
+  private var value = 0
+  private let lock = NSLock()
+
+  func increment() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value - 1
+  }
+}
