@@ -1,5 +1,5 @@
 /// Average pooling over `kernelSize × kernelSize` windows (no padding).
-public final class AvgPool2D: Layer {
+public final class AvgPool2D: Layer, SquarePooling {
   public let kernelSize: Int
   public let stride: Int
   public var computesInputGradient = true
@@ -14,18 +14,6 @@ public final class AvgPool2D: Layer {
   }
 
   public var name: String { "avgpool\(kernelSize)/\(stride)" }
-
-  private func geometry(_ s: ActivationShape) -> WindowGeometry {
-    WindowGeometry(inH: s.h, inW: s.w, kernelH: kernelSize, kernelW: kernelSize, stride: stride, padding: 0)
-  }
-
-  public func outputShape(for input: ActivationShape) throws -> ActivationShape {
-    guard input.h >= kernelSize, input.w >= kernelSize else {
-      throw ShapeError("\(name): input \(input.h)x\(input.w) is smaller than the window")
-    }
-    let g = geometry(input)
-    return ActivationShape(n: input.n, c: input.c, h: g.outH, w: g.outW)
-  }
 
   public func forward(_ x: Activation, _ context: PassContext) -> Activation {
     inputShape = x.shape

@@ -1,6 +1,6 @@
 /// Max pooling over `kernelSize × kernelSize` windows (no padding). The backward pass routes
 /// each gradient to the input that won its window (the first one on ties, as PyTorch does).
-public final class MaxPool2D: Layer {
+public final class MaxPool2D: Layer, SquarePooling {
   public let kernelSize: Int
   public let stride: Int
   public var computesInputGradient = true
@@ -16,18 +16,6 @@ public final class MaxPool2D: Layer {
   }
 
   public var name: String { "maxpool\(kernelSize)/\(stride)" }
-
-  private func geometry(_ s: ActivationShape) -> WindowGeometry {
-    WindowGeometry(inH: s.h, inW: s.w, kernelH: kernelSize, kernelW: kernelSize, stride: stride, padding: 0)
-  }
-
-  public func outputShape(for input: ActivationShape) throws -> ActivationShape {
-    guard input.h >= kernelSize, input.w >= kernelSize else {
-      throw ShapeError("\(name): input \(input.h)x\(input.w) is smaller than the window")
-    }
-    let g = geometry(input)
-    return ActivationShape(n: input.n, c: input.c, h: g.outH, w: g.outW)
-  }
 
   /// 2×2 windows with stride 2 that tile the input exactly: the common case, with a loop that
   /// keeps both rows in registers and writes the backward pass without a zero-fill sweep.
