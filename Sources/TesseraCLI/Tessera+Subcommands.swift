@@ -13,5 +13,6 @@ extension Tessera {
     Augment.self,
     Search.self,
     Trials.self,
+    Demo.self,
   ]
 }

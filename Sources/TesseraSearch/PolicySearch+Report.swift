@@ -1,6 +1,7 @@
 import Foundation
 import TesseraAugment
 import TesseraImage
+import TesseraStore
 import TesseraTrain
 
 extension PolicySearch {
@@ -28,12 +29,12 @@ extension PolicySearch {
     try fm.createDirectory(at: out, withIntermediateDirectories: true)
     var files: [String: String] = [:]
     let policyName = "best-policy.json"
-    try policyFile(outcome).encoded().write(to: out.appendingPathComponent(policyName), options: .atomic)
+    try writeFileAtomically(policyFile(outcome).encoded(), to: out.appendingPathComponent(policyName))
     files["policy"] = policyName
     if let mixer = outcome.winner.mixer {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try encoder.encode(mixer).write(to: out.appendingPathComponent("best-mixing.json"), options: .atomic)
+      try writeFileAtomically(encoder.encode(mixer), to: out.appendingPathComponent("best-mixing.json"))
       files["mixing"] = "best-mixing.json"
     }
     let trials = try ledger.trials(of: id)
@@ -91,8 +92,8 @@ extension PolicySearch {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(report).write(to: out.appendingPathComponent("report.json"), options: .atomic)
-    try Data(report.markdown.utf8).write(to: out.appendingPathComponent("report.md"), options: .atomic)
+    try writeFileAtomically(encoder.encode(report), to: out.appendingPathComponent("report.json"))
+    try writeFileAtomically(Data(report.markdown.utf8), to: out.appendingPathComponent("report.md"))
     return report
   }
 
@@ -105,7 +106,7 @@ extension PolicySearch {
   }
 
   func writePNG(_ image: Image, to url: URL) throws {
-    try Data(try encodePNG(image)).write(to: url, options: .atomic)
+    try writeFileAtomically(Data(try encodePNG(image)), to: url)
   }
 
   /// M_val of every search trial in order, coloured by rung or generation, with the running best

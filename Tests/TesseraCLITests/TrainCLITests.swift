@@ -47,6 +47,23 @@ struct TrainCLITests {
     }
   }
 
+  /// The real re-exec: an inherited `OPENBLAS_CORETYPE=Haswell` on an AVX-512 CPU is replaced by the
+  /// AVX-512 kernels, unless `TESSERA_BLAS_REEXEC=0` asks to keep it.
+  @Test func runsAVX512KernelsDespiteAnInheritedHaswellSetting() throws {
+    let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+    let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.contains(" \($0)") }
+    try withTemporaryDirectory { dir in
+      try writeBars(into: dir, train: 4, test: 2)
+      let arguments = ["train", "--data", dir.path, "--model", "mlp", "--epochs", "1", "--batch-size", "8"]
+      let inherited = try runTessera(arguments, environment: ["OPENBLAS_CORETYPE": "Haswell"])
+      #expect(inherited.status == 0, "\(inherited.stderr)")
+      #expect(inherited.stdout.contains(avx512 ? "BLAS SkylakeX" : "BLAS Haswell"), "\(inherited.stdout)")
+      let kept = try runTessera(arguments, environment: ["OPENBLAS_CORETYPE": "Haswell", "TESSERA_BLAS_REEXEC": "0"])
+      #expect(kept.status == 0, "\(kept.stderr)")
+      #expect(kept.stdout.contains("BLAS Haswell"), "\(kept.stdout)")
+    }
+  }
+
   @Test func trainsOnAStoreVersionAndResumesFromACheckpoint() throws {
     try withTemporaryDirectory { dir in
       try writeBars(into: dir, train: 8, test: 4)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraAugment
 import TesseraStore
+import TesseraTrain
 
 /// `tessera augment --policy FILE --rev REV`: an augmented copy of a version, committed on a branch of its own.
 struct Augment: ParsableCommand {
@@ -51,65 +52,28 @@ struct Augment: ParsableCommand {
   }
 
   func run() throws {
-    let started = Date()
-    let policyURL = URL(fileURLWithPath: policy)
     let policyBytes: Data
-    do { policyBytes = try Data(contentsOf: policyURL) } catch { throw CLIMessage("\(policy): cannot read the policy file") }
+    do { policyBytes = try Data(contentsOf: URL(fileURLWithPath: policy)) } catch {
+      throw CLIMessage("\(policy): cannot read the policy file")
+    }
     let file = try PolicyFile.decode(policyBytes, file: policy)
     let store = try Store.open()
-    let source = try store.resolve(rev)
-    let sources = try store.entries(revision: source).filter { $0.split == split && $0.image != nil }
-    guard !sources.isEmpty else {
-      throw CLIMessage("version \(rev) (\(source.prefix(12))): split '\(split)' has no images (files must sit under \(split)/)")
-    }
     let job = VersionAugmentation(policy: file, policySHA256: ObjectID.hashing(policyBytes).hex, seed: seed,
                                   copies: copies, split: split)
-    let branchName = branch ?? job.defaultBranch
-    let writer = try store.versionWriter(base: source)
     let progress = ProgressLine("augmenting")
-    var written = 0, bytes = 0, newObjects = Set<ObjectID>()
-    let base = Set(writer.baseFiles.values.map(\.object))
-    var start = 0
-    while start < sources.count {
-      let chunk = sources[start..<min(sources.count, start + VersionAugmentation.chunkSize)]
-      let inputs = try chunk.map { entry in
-        VersionAugmentation.Source(path: entry.path, label: entry.label, bytes: try store.readObject(entry.object))
-      }
-      for output in try job.augment(inputs, firstIndex: start) {
-        let tracked = try writer.add(path: output.path, bytes: output.bytes, split: split, label: output.label)
-        if !base.contains(tracked.object) { newObjects.insert(tracked.object) }
-        written += 1
-        bytes += output.bytes.count
-      }
-      start += chunk.count
-      progress.update(start, sources.count)
+    let report: AugmentedVersion
+    do {
+      report = try job.apply(to: store, revision: rev, policyPath: policy, branch: branch, replaceBranch: force,
+                             progress: { progress.update($0, $1) })
+    } catch let error as AugmentApplyError {
+      progress.finish()
+      throw CLIMessage(error.message)
     }
     progress.finish()
-    let message = job.commitMessage(sourceVersion: source, policyPath: policy, images: sources.count)
-    let version = try writer.commit(message: message, branch: branchName, replaceBranch: force)
-    let report = AugmentReport(
-      version: version.id, branch: branchName, sourceVersion: source, policy: file.name, policySHA256: job.policySHA256,
-      seed: seed, copies: copies, split: split, sourceImages: sources.count, augmentedFiles: written,
-      distinctNewObjects: newObjects.count, bytes: bytes, seconds: Date().timeIntervalSince(started))
     if json { return try printJSON(report) }
-    print("[\(branchName) \(version.id.prefix(12))] \(written) augmented copies of \(sources.count) \(split) images "
-          + "(\(newObjects.count) new objects, \(ByteFormat.string(Int64(bytes)))) with \(file.name), seed \(seed)")
-    print("HEAD is unchanged; use it with: tessera checkout \(branchName)")
-  }
-
-  struct AugmentReport: Encodable {
-    var version: String
-    var branch: String
-    var sourceVersion: String
-    var policy: String
-    var policySHA256: String
-    var seed: UInt64
-    var copies: Int
-    var split: String
-    var sourceImages: Int
-    var augmentedFiles: Int
-    var distinctNewObjects: Int
-    var bytes: Int
-    var seconds: Double
+    print("[\(report.branch) \(report.version.prefix(12))] \(report.augmentedFiles) augmented copies of "
+          + "\(report.sourceImages) \(split) images (\(report.distinctNewObjects) new objects, "
+          + "\(ByteFormat.string(Int64(report.bytes)))) with \(file.name), seed \(seed)")
+    print("HEAD is unchanged; use it with: tessera checkout \(report.branch)")
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraAugment
 import TesseraImage
+import TesseraStore
 
 /// `tessera op NAME --value V IN -o OUT`: one augmentation op on one image.
 struct Op: ParsableCommand {
@@ -127,5 +128,5 @@ func writeImage(_ image: Image, to path: String) throws {
   case "jpg", "jpeg": bytes = try encodeJPEG(image)
   default: throw CLIMessage("\(path): output must end in .png, .jpg or .jpeg")
   }
-  try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+  try writeFileAtomically(Data(bytes), to: URL(fileURLWithPath: path))
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraAugment
+import TesseraStore
 
 extension ExportTarget: ExpressibleByArgument {}
 
@@ -44,7 +45,7 @@ struct PolicyExportCommand: ParsableCommand {
     }
     if let output {
       try refuseOverwrite(output, force: force)
-      try Data(exported.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+      try writeFileAtomically(Data(exported.text.utf8), to: URL(fileURLWithPath: output))
       FileHandle.standardError.write(Data("Wrote \(output) (\(exported.fidelity.rawValue), \(exported.limitations.count) limitations)\n".utf8))
     } else if json {
       try printJSON(ExportReport(target: to.rawValue, policy: policy.name, fidelity: exported.fidelity.rawValue,
@@ -100,7 +101,7 @@ struct PolicyImportCommand: ParsableCommand {
     let data = try imported.file.encoded()
     if let output {
       try refuseOverwrite(output, force: force)
-      try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+      try writeFileAtomically(data, to: URL(fileURLWithPath: output))
       FileHandle.standardError.write(Data("Wrote \(output) (\(imported.file.policy.kind) '\(imported.file.name)')\n".utf8))
     } else {
       FileHandle.standardOutput.write(data)

@@ -59,12 +59,16 @@ func writeFileAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = true) th
   let tmp = path + ".tmp-\(getpid())"
   let fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
   do {
+    defer { close(fd) }
     try writeAll(fd: fd, path: tmp, bytes)
     if sync { try syscall("fsync", tmp) { fsync(fd) } }
-    close(fd)
+  } catch {
+    unlink(tmp)
+    throw error
+  }
+  do {
     try syscall("rename", path) { rename(tmp, path) }
   } catch {
-    close(fd)
     unlink(tmp)
     throw error
   }

@@ -12,8 +12,10 @@ public enum BLASRuntime {
   static let fallbackCores: Set<String> = ["haswell", "zen", "sandybridge", "prescott", "core2", "nehalem"]
   /// What SkylakeX kernels need.
   static let requiredFlags = ["avx512f", "avx512bw", "avx512dq", "avx512vl"]
-  /// Set to `0` to keep OpenBLAS's own choice.
+  /// Set to `0` to keep the kernels OpenBLAS loaded (e.g. to measure the AVX2 kernels on purpose).
+  /// The restart itself sets it to `done`, so a restarted process never restarts again.
   public static let optOutVariable = "TESSERA_BLAS_REEXEC"
+  static let restartedMarker = "done"
 
   /// The kernel family OpenBLAS runs with, e.g. "Haswell" or "SkylakeX".
   public static var coreName: String { BLAS.coreName }
@@ -21,11 +23,16 @@ public enum BLASRuntime {
   public static var configuration: String { BLAS.configuration }
 
   /// Whether a restart with `OPENBLAS_CORETYPE=SkylakeX` would give faster kernels: the CPU has
-  /// AVX-512 (F, BW, DQ, VL), OpenBLAS fell back to an older kernel, and neither
-  /// `OPENBLAS_CORETYPE` nor the opt-out variable is set.
+  /// AVX-512 (F, BW, DQ, VL), OpenBLAS runs an older kernel, and the opt-out variable is not set.
+  ///
+  /// An inherited `OPENBLAS_CORETYPE` naming an older kernel (`Haswell` is common in shared
+  /// environments and CI images, set once for machines without AVX-512) is overridden too: it
+  /// halves training speed with identical results, and the user never asked for it in Tessera.
+  /// A setting that names AVX-512 kernels is kept as it is, and `TESSERA_BLAS_REEXEC=0` keeps
+  /// any setting.
   public static func wouldBenefitFromRestart(environment: [String: String] = ProcessInfo.processInfo.environment,
                                              cpuFlags: Set<String>? = nil, core: String? = nil) -> Bool {
-    guard environment["OPENBLAS_CORETYPE"] == nil, environment[optOutVariable] != "0" else { return false }
+    guard environment[optOutVariable] == nil || environment[optOutVariable] == "1" else { return false }
     guard fallbackCores.contains((core ?? BLAS.coreName).lowercased()) else { return false }
     let flags = cpuFlags ?? cpuinfoFlags()
     return requiredFlags.allSatisfy(flags.contains)
@@ -37,15 +44,17 @@ public enum BLASRuntime {
   /// output or threads.
   public static func restartWithFastKernelsIfBeneficial() {
     guard wouldBenefitFromRestart() else { return }
+    let inheritedCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
     setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+    setenv(optOutVariable, restartedMarker, 1)
     let arguments = CommandLine.arguments
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
     argv.append(nil)
     execv("/proc/self/exe", &argv)
-    // Only reached when exec failed (no /proc): carry on without the faster kernels, and make
-    // sure a child process does not try again.
-    unsetenv("OPENBLAS_CORETYPE")
-    setenv(optOutVariable, "0", 1)
+    // Only reached when exec failed (no /proc): carry on with the kernels already loaded; the
+    // marker stays, so a child process does not try again. Children inherit the variable
+    // either way, so they would load the kernels this process has.
+    if let inherited = inheritedCoreType { setenv("OPENBLAS_CORETYPE", inherited, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
     for p in argv { free(p) }
   }
 
