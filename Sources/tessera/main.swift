@@ -1,4 +1,4 @@
 import TesseraCLI
 
 Tessera.prepareProcess()
-Tessera.main()
+Tessera.runFromCommandLine()

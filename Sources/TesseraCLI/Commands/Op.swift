@@ -96,12 +96,6 @@ struct Op: ParsableCommand {
 
 extension Interpolation: ExpressibleByArgument {}
 
-/// A one-line error for the user (ArgumentParser prints "Error: <message>" and exits 1).
-struct CLIMessage: Error, CustomStringConvertible {
-  var description: String
-  init(_ message: String) { description = message }
-}
-
 /// Stops before any work if `path` exists and `--force` was not given.
 func refuseOverwrite(_ path: String, force: Bool) throws {
   if !force && FileManager.default.fileExists(atPath: path) {

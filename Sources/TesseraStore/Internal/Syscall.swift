@@ -57,11 +57,12 @@ func writeAll(fd: Int32, path: String, _ bytes: [UInt8]) throws {
 /// Writes `bytes` to `path` atomically: a temp file beside it, fsync, rename.
 func writeFileAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws {
   let tmp = path + ".tmp-\(getpid())"
-  let fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+  // Errors name the file the caller asked for, not the temporary one.
+  let fd = try syscall("open", path) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
   do {
     defer { close(fd) }
-    try writeAll(fd: fd, path: tmp, bytes)
-    if sync { try syscall("fsync", tmp) { fsync(fd) } }
+    try writeAll(fd: fd, path: path, bytes)
+    if sync { try syscall("fsync", path) { fsync(fd) } }
   } catch {
     unlink(tmp)
     throw error
