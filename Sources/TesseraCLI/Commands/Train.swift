@@ -210,9 +210,14 @@ extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
 extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
 
 extension Tessera {
+  /// Commands that train models, and so run sgemm.
+  static let trainingCommands: Set<String> = ["train", "search", "demo"]
+
   /// Call first in `main`: restarts the process with faster OpenBLAS kernels where the CPU has
-  /// AVX-512 but OpenBLAS does not know it (see `BLASRuntime`).
-  public static func prepareProcess() {
+  /// AVX-512 but OpenBLAS runs older ones (see `BLASRuntime`) — only for commands that train, since
+  /// the restart costs every other command (status, add, ...) some 15 ms for nothing.
+  public static func prepareProcess(arguments: [String] = CommandLine.arguments) {
+    guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else { return }
     BLASRuntime.restartWithFastKernelsIfBeneficial()
   }
 }
