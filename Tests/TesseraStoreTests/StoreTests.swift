@@ -155,6 +155,35 @@ let sampleFiles = [
     }
   }
 
+  /// New files are written in place, so a killed checkout can leave a file cut short. Such a file (an
+  /// untracked strict beginning of the target) is completed by the next checkout; any other untracked
+  /// file in the way still stops it.
+  @Test func checkoutCompletesAFileAKilledCheckoutCutShortButKeepsOtherUntrackedFiles() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createTag("v1")
+      try dir.write(Array("a bird, sung at length".utf8), to: "train/bird/1.txt")
+      try dir.write(Array("another bird".utf8), to: "train/bird/2.txt")
+      try store.add([])
+      try store.commit(message: "second")
+      try store.checkout("v1")
+      #expect(!FileManager.default.fileExists(atPath: dir.path + "/train/bird/1.txt"))
+
+      try dir.write(Array("a bird, su".utf8), to: "train/bird/1.txt")   // cut short
+      try store.checkout("main")
+      #expect(try String(contentsOfFile: dir.path + "/train/bird/1.txt", encoding: .utf8) == "a bird, sung at length")
+      #expect(try store.status().isClean)
+
+      try store.checkout("v1")
+      try dir.write(Array("another bird, but mine".utf8), to: "train/bird/2.txt")  // longer: not a beginning
+      try dir.write(Array("a bird, su".utf8), to: "train/bird/1.txt")
+      #expect(throws: StoreError.self) { try store.checkout("main") }
+      #expect(try String(contentsOfFile: dir.path + "/train/bird/2.txt", encoding: .utf8) == "another bird, but mine")
+    }
+  }
+
   @Test func checkoutRefusesToWriteThroughASymlink() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

@@ -85,6 +85,17 @@ final class ObjectStore: @unchecked Sendable {
 
   func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
+  /// The object's size in bytes, or nil when the store does not hold it.
+  func size(of id: ObjectID) -> Int? {
+    switch locate(id) {
+    case .packed(_, _, let size)?: return Int(size)
+    case .loose(let path)?:
+      var st = stat()
+      return lstat(path, &st) == 0 ? Int(st.st_size) : nil
+    case nil: return nil
+    }
+  }
+
   /// The object's bytes, exactly as stored (not re-hashed; `verify` does that). A miss re-reads the pack folder
   /// once, so a long-lived reader sees packs another process wrote after it opened the store.
   func read(_ id: ObjectID) throws -> [UInt8] {
