@@ -51,15 +51,21 @@ extension Store {
 
   /// Compares the folder with the index: stat first, hashing only files whose stat changed.
   func scanWorktree(progress: ProgressHandler? = nil) throws -> WorktreeState {
-    var state = WorktreeState(index: try StagingIndex.load(indexPath))
+    // The index loads on another core while this one lists folders (the scan's single-threaded part).
+    nonisolated(unsafe) var loaded: Result<StagingIndex, any Error>?
+    let path = indexPath
+    let loading = DispatchGroup()
+    DispatchQueue.global().async(group: loading) { loaded = Result { try StagingIndex.load(path) } }
     var scanner = FileScanner(root: root)
-    let files = try scanner.scan("")
-    var seen = Set<String>()
-    seen.reserveCapacity(files.count)
+    let scanned = Result { try scanner.scan("") }
+    loading.wait()
+    var state = WorktreeState(index: try loaded!.get())
+    let files = try scanned.get()
     var suspects: [ScannedFile] = []
+    var tracked = 0
     for f in files {
-      seen.insert(f.path)
       if let e = state.index.entries[f.path] {
+        tracked += 1
         if e.stat != f.stat { suspects.append(f) }
       } else {
         suspects.append(f)
@@ -77,7 +83,11 @@ extension Store {
         state.untracked.insert(h.path)
       }
     }
-    state.deleted = state.index.entries.keys.filter { !seen.contains($0) }
+    // Every staged path was found (the common case) unless fewer were: only then build the set.
+    if tracked < state.index.entries.count {
+      let seen = Set(files.lazy.map(\.path))
+      state.deleted = state.index.entries.keys.filter { !seen.contains($0) }
+    }
     return state
   }
 

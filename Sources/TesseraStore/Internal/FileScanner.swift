@@ -42,7 +42,50 @@ struct FileScanner {
     return out
   }
 
+  /// One folder's entries that are not known to be folders, to be stat'ed (a slice of a big folder).
+  private struct StatJob: Sendable {
+    var folder: String
+    var names: ArraySlice<String>
+  }
+
+  private struct StatResult: Sendable {
+    var files: [ScannedFile] = []
+    var folders: [String] = []
+    var links: [String] = []
+  }
+
+  /// Lists folders depth first with readdir alone (d_type tells folders apart without a stat), then stats
+  /// every other entry on all cores, a folder (or 4,096 names of one) at a time, relative to an open
+  /// folder descriptor. Output order is the same depth-first, name-sorted order as a sequential walk.
   private mutating func walk(_ relative: String, into out: inout [ScannedFile]) throws {
+    var jobs: [StatJob] = []
+    var childFolders: [String: [String]] = [:]
+    try list(relative, jobs: &jobs, childFolders: &childFolders)
+    let rootPath = root
+    let work = jobs
+    let results = try parallelMap(work.count) { j in try Self.statNames(work[j], root: rootPath) }
+    // Entries whose d_type was unknown and turned out to be folders are walked the same way.
+    var filesByFolder: [String: [ScannedFile]] = [:]
+    for (job, result) in zip(jobs, results) {
+      filesByFolder[job.folder, default: []] += result.files
+      skippedLinks += result.links
+      for folder in result.folders {
+        var more: [ScannedFile] = []
+        try walk(folder, into: &more)
+        filesByFolder[folder, default: []] += more
+        childFolders[job.folder, default: []].append(folder)
+      }
+    }
+    func emit(_ folder: String) {
+      out += filesByFolder[folder] ?? []
+      // Sorted again: children found late (unknown d_type) were appended after the others.
+      for child in (childFolders[folder] ?? []).sorted() { emit(child) }
+    }
+    emit(relative)
+  }
+
+  /// readdir only: records the folders below `relative` and the names to stat.
+  private mutating func list(_ relative: String, jobs: inout [StatJob], childFolders: inout [String: [String]]) throws {
     let full = relative.isEmpty ? root : root + "/" + relative
     let dirfd = Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
     guard dirfd >= 0 else { throw StoreError.fromErrno(errno, "open", relative.isEmpty ? "." : relative) }
@@ -50,41 +93,57 @@ struct FileScanner {
       close(dirfd)
       throw StoreError.fromErrno(errno, "fdopendir", relative)
     }
-    defer { closedir(dir) }
+    var names: [String] = []
     var subfolders: [String] = []
-    var names: [(String, UInt8)] = []
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
       }
       if name == "." || name == ".." { continue }
-      names.append((name, entry.pointee.d_type))
-    }
-    names.sort { $0.0 < $1.0 }
-    for (name, type) in names {
       if relative.isEmpty && (name == ".tessera" || name == ".git") { continue }
       let child = relative.isEmpty ? name : relative + "/" + name
       if name.hasPrefix(Self.temporaryPrefix) {
         leftoverTemporaries.append(child)
         continue
       }
-      if type == UInt8(DT_DIR) {
-        subfolders.append(child)
-        continue
-      }
+      if entry.pointee.d_type == UInt8(DT_DIR) { subfolders.append(child) } else { names.append(name) }
+    }
+    closedir(dir)
+    names.sort()
+    subfolders.sort()
+    childFolders[relative] = subfolders
+    var start = 0
+    repeat {
+      let end = min(names.count, start + 4096)
+      jobs.append(StatJob(folder: relative, names: names[start..<end]))
+      start = end
+    } while start < names.count
+    for folder in subfolders { try list(folder, jobs: &jobs, childFolders: &childFolders) }
+  }
+
+  private static func statNames(_ job: StatJob, root: String) throws -> StatResult {
+    var result = StatResult()
+    if job.names.isEmpty { return result }
+    let full = job.folder.isEmpty ? root : root + "/" + job.folder
+    let dirfd = Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+    guard dirfd >= 0 else { throw StoreError.fromErrno(errno, "open", job.folder.isEmpty ? "." : job.folder) }
+    defer { close(dirfd) }
+    result.files.reserveCapacity(job.names.count)
+    let prefix = job.folder.isEmpty ? "" : job.folder + "/"
+    for name in job.names {
       // stat relative to the open folder: no path lookup from the root for each of 70,000 files.
       var st = stat()
       guard fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
         if errno == ENOENT { continue }  // vanished between readdir and stat: simply not there
-        throw StoreError.fromErrno(errno, "lstat", child)
+        throw StoreError.fromErrno(errno, "lstat", prefix + name)
       }
       switch st.st_mode & S_IFMT {
-      case S_IFREG: out.append(ScannedFile(path: child, stat: Self.fileStat(st)))
-      case S_IFDIR: subfolders.append(child)
-      case S_IFLNK: skippedLinks.append(child)
+      case S_IFREG: result.files.append(ScannedFile(path: prefix + name, stat: fileStat(st)))
+      case S_IFDIR: result.folders.append(prefix + name)
+      case S_IFLNK: result.links.append(prefix + name)
       default: break
       }
     }
-    for folder in subfolders { try walk(folder, into: &out) }
+    return result
   }
 }
