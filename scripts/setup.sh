@@ -7,4 +7,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   pkg-config libgit2-dev libpng-dev libjpeg-dev zlib1g-dev libopenblas-dev libsqlite3-dev \
-  dataset-fashion-mnist libjpeg-turbo-progs >/dev/null
+  dataset-fashion-mnist libjpeg-turbo-progs git >/dev/null

@@ -37,7 +37,8 @@ extension Store {
       let files = index.files
       var pack = GitPackBuilder()
       let tree = try buildTree(files)
-      try collectNewObjects(tree, odb: odb, into: &pack)
+      let packed = try GitPackedObjects(gitDirectory: gitDirectory)
+      try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
       let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
       if let parentTree, parentTree == GitOID(tree.oid), !allowEmpty {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")

@@ -76,9 +76,10 @@ import TesseraTestSupport
     #expect(empty.stderr.contains("message"))
   }
 
+  /// git itself (installed by scripts/setup.sh) reads what Tessera wrote through libgit2: `git fsck --strict`
+  /// and `git verify-pack` check every pack and index.
   @Test func gitReadsTheVersionsSensibly() throws {
-    let git = "/usr/bin/git"
-    guard FileManager.default.isExecutableFile(atPath: git) else { return }
+    #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/git"), "git is installed by scripts/setup.sh")
     let dir = try dataset(files: 6)
     defer { dir.remove() }
     _ = try tessera(["init"], dir)
@@ -91,6 +92,17 @@ import TesseraTestSupport
     let blob = try runShell("git --git-dir .tessera/git show HEAD:train/class1/1.txt", in: dir.url)
     #expect(blob.stdout.hasPrefix("tessera-object 1\nsha256 "))
     #expect(blob.stdout.contains("label class1"))
+
+    try dir.write(Array("changed".utf8), to: "train/class1/1.txt")
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "second"], dir)
+    let fsck = try runShell("git --git-dir .tessera/git fsck --strict --no-dangling", in: dir.url)
+    #expect(fsck.status == 0, "\(fsck.stdout)\(fsck.stderr)")
+    let packs = try runShell("for i in .tessera/git/objects/pack/*.idx; do git verify-pack \"$i\" || exit 1; done; ls .tessera/git/objects/pack/*.idx | wc -l", in: dir.url)
+    #expect(packs.status == 0, "\(packs.stdout)\(packs.stderr)")
+    #expect(packs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    let log = try runShell("git --git-dir .tessera/git log --format=%s", in: dir.url)
+    #expect(log.stdout.hasPrefix("second\n"), "\(log.stdout)")
   }
 
   @Test func aFullDiskFailsCleanlyAndLosesNothing() throws {
