@@ -82,7 +82,7 @@ extension Store {
       for var h in batch {
         report.hashedBytes += h.size
         if let data = h.bytes {
-          if !objects.contains(h.id) && !writer.contains(h.id) {
+          if !objects.containsPacked(h.id) && !writer.contains(h.id) {
             try writer.append(h.id, data)
             report.newObjects += 1
           }
@@ -171,12 +171,12 @@ extension Store {
     let full = root + "/" + file.path
     let fd = try syscall("open", file.path) { Glibc.open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
     defer { close(fd) }
-    var before = stat()
-    try syscall("fstat", file.path) { fstat(fd, &before) }
-    let beforeStat = FileScanner.fileStat(before)
+    // The scan's stat is the "before": a file replaced, grown or rewritten since then shows in the stat taken
+    // after reading (inode, size, mtime), so one fstat and the read that finds EOF are saved per file.
+    let beforeStat = file.stat
     var result: HashedFile
-    if before.st_size < Int64(ObjectStore.looseThreshold) {
-      let bytes = try readAll(fd: fd, path: file.path, sizeHint: Int(before.st_size))
+    if beforeStat.size < Int64(ObjectStore.looseThreshold) {
+      let bytes = try readExactly(fd: fd, path: file.path, count: Int(beforeStat.size))
       result = HashedFile(path: file.path, stat: beforeStat, id: ObjectID.hashing(bytes), size: Int64(bytes.count),
                           image: ImageInfo.sniff(bytes), bytes: bytes)
     } else {
@@ -185,7 +185,8 @@ extension Store {
     var after = stat()
     try syscall("fstat", file.path) { fstat(fd, &after) }
     let afterStat = FileScanner.fileStat(after)
-    if afterStat.size != beforeStat.size || afterStat.mtimeNs != beforeStat.mtimeNs || result.size != beforeStat.size {
+    if afterStat.size != beforeStat.size || afterStat.mtimeNs != beforeStat.mtimeNs || afterStat.inode != beforeStat.inode
+      || result.size != beforeStat.size {
       throw StoreError(.changedDuringAdd, "\(file.path): file changed while it was being added; nothing was staged, run add again")
     }
     return result

@@ -41,6 +41,26 @@ func readAll(fd: Int32, path: String, sizeHint: Int) throws -> [UInt8] {
   return buffer
 }
 
+/// Reads up to `count` bytes (fewer only at EOF) without the extra read that would find EOF: callers compare the
+/// length and a stat taken afterwards with what they expected.
+func readExactly(fd: Int32, path: String, count: Int) throws -> [UInt8] {
+  var filled = 0
+  var buffer = try [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
+    defer { initialized = filled }
+    while filled < count {
+      let n = read(fd, raw.baseAddress! + filled, count - filled)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw StoreError.fromErrno(errno, "read", path)
+      }
+      if n == 0 { break }
+      filled += n
+    }
+  }
+  buffer.removeSubrange(filled...)
+  return buffer
+}
+
 /// Writes all of `bytes` to `fd`.
 func writeAll(fd: Int32, path: String, _ bytes: UnsafeRawBufferPointer) throws {
   var done = 0

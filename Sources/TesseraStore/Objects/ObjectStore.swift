@@ -85,6 +85,10 @@ final class ObjectStore: @unchecked Sendable {
 
   func contains(_ id: ObjectID) -> Bool { locate(id) != nil }
 
+  /// Whether a pack holds the object, without probing the loose folder: for objects under `looseThreshold`,
+  /// which are always packed (a loose copy made for hard links has its packed original).
+  func containsPacked(_ id: ObjectID) -> Bool { packs.contains { $0.index.find(id) != nil } }
+
   /// The object's size in bytes, or nil when the store does not hold it.
   func size(of id: ObjectID) -> Int? {
     switch locate(id) {
