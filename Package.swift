@@ -31,11 +31,12 @@ let package = Package(
 
     // Linux calls Swift cannot import directly (syncfs, the FICLONE ioctl).
     .target(name: "CStoreShims"),
+    .target(name: "CPixelKernels"),
     .target(
       name: "TesseraStore",
       dependencies: ["CGit2", "CStoreShims", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
-    .target(name: "TesseraAugment", dependencies: ["TesseraImage"]),
+    .target(name: "TesseraAugment", dependencies: ["TesseraImage", "CPixelKernels"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
     .target(
       name: "TesseraSearch",

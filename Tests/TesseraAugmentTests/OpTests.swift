@@ -74,14 +74,43 @@ struct OpTests {
     #expect(seen == [4, 5, 6, 7, 8])
   }
 
-  @Test func evenWidthFlipsUseTheWordPathCorrectly() {
-    let image = TestImages.gradient(width: 8, height: 3, channels: 3, seed: 4)
+  /// The C kernels (compiled per vector width) against plain definitions: every channel count, odd and even
+  /// widths, sizes that leave a partial vector at the end.
+  @Test(arguments: [1, 3, 4], [1, 7, 8, 33, 130])
+  func flipsMirrorEveryRow(channels: Int, width: Int) {
+    let image = TestImages.gradient(width: width, height: 3, channels: channels, seed: 4)
     let flipped = Geometric.flipHorizontal(image)
     for y in 0..<3 {
-      for x in 0..<8 {
-        for k in 0..<3 { #expect(flipped[x, y, k] == image[7 - x, y, k]) }
+      for x in 0..<width {
+        for k in 0..<channels { #expect(flipped[x, y, k] == image[width - 1 - x, y, k]) }
       }
     }
+  }
+
+  @Test(arguments: [3, 4], [1, 5, 67, 1000])
+  func colorAndLumaKernelsMatchTheirDefinition(channels: Int, width: Int) {
+    let image = TestImages.gradient(width: width, height: 2, channels: channels, seed: 9)
+    var lumaSum = 0
+    for alpha: Float in [0, 0.3, 1.7, -0.5] {
+      let out = Enhance.color(image, factor: Double(alpha))
+      for y in 0..<2 {
+        for x in 0..<width {
+          let l = Int(pillowLuma(image[x, y, 0], image[x, y, 1], image[x, y, 2]))
+          if alpha == 0 { lumaSum += l }
+          for k in 0..<3 { #expect(out[x, y, k] == Enhance.blendSample(UInt8(l), image[x, y, k], alpha)) }
+          if channels == 4 { #expect(out[x, y, 3] == image[x, y, 3]) }
+        }
+      }
+    }
+    #expect(Enhance.lumaMean(image) == Double(lumaSum) / Double(width * 2))
+  }
+
+  @Test(arguments: [1, 63, 64, 65, 1000])
+  func lookupTablesMapEveryByte(count: Int) {
+    let image = TestImages.gradient(width: count, height: 1, channels: 1, seed: 2)
+    let table = (0..<256).map { UInt8((($0 * 7) ^ 0x5A) & 0xFF) }
+    let out = Pixel.applyLookupTables(image, [table])
+    #expect(out.pixels == image.pixels.map { table[Int($0)] })
   }
 
   @Test func fixedPointSpansMatchBruteForce() {

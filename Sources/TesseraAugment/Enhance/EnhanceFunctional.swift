@@ -1,3 +1,4 @@
+import CPixelKernels
 import TesseraImage
 
 /// Pure enhance ops reproducing `PIL.ImageEnhance`: `enhance(f) = Image.blend(degenerate, image, f)`.
@@ -37,31 +38,10 @@ public enum Enhance {
     let alpha = Float(factor)
     let c = image.channels
     if alpha == 1 || c == 1 { return image }
-    // Pillow's degenerate is convert("L").convert(RGB): the luma replicated into every colour channel. It is
-    // built one row at a time into a small buffer and blended at once, never as a whole image.
-    let rowLength = image.width * c
-    var degenerateRow = [UInt8](repeating: 0, count: rowLength)
-    return degenerateRow.withUnsafeMutableBufferPointer { row in
-      mapImage(image) { src, dst in
-        let r = row.baseAddress!
-        for y in 0..<image.height {
-          let line = src.baseAddress! + y * rowLength
-          var s = line, d = r
-          for _ in 0..<image.width {
-            let l = pillowLuma(s[0], s[1], s[2])
-            d[0] = l
-            d[1] = l
-            d[2] = l
-            s += c
-            d += c
-          }
-          let out = dst.baseAddress! + y * rowLength
-          BlendKernels.blend(degenerate: r, image: line, into: out, count: rowLength, alpha: alpha)
-          if c == 4 {
-            for x in 0..<image.width { out[x * 4 + 3] = line[x * 4 + 3] }
-          }
-        }
-      }
+    // Pillow's degenerate is convert("L").convert(RGB): the luma replicated into every colour channel, blended
+    // pixel by pixel in C (compiled for the CPU's vector width).
+    return mapImage(image) { src, dst in
+      tessera_color_blend(src.baseAddress!, dst.baseAddress!, image.pixelCount, c, alpha)
     }
   }
 
@@ -106,12 +86,7 @@ public enum Enhance {
       if image.channels == 1 {
         for v in src { sum &+= Int(v) }
       } else {
-        var p = src.baseAddress!
-        let c = image.channels
-        for _ in 0..<image.pixelCount {
-          sum &+= Int(pillowLuma(p[0], p[1], p[2]))
-          p += c
-        }
+        sum = Int(tessera_luma_sum(src.baseAddress!, image.pixelCount, image.channels))
       }
     }
     return Double(sum) / Double(image.pixelCount)

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Foundation
 #endif
+import CPixelKernels
 import TesseraImage
 
 /// Pure geometric pixel functions, written to reproduce Pillow's `Image.transform(AFFINE)`, `Image.rotate` and
@@ -82,46 +83,9 @@ public enum Geometric {
 
   /// Mirror left-right (`Transpose.FLIP_LEFT_RIGHT`).
   public static func flipHorizontal(_ image: Image) -> Image {
-    let w = image.width, c = image.channels
-    return mapImage(image) { src, dst in
-      let s0 = src.baseAddress!, d0 = dst.baseAddress!
-      for y in 0..<image.height {
-        let row = y * w * c
-        let sr = s0 + row, dr = d0 + row
-        switch c {
-        case 1:
-          var d = dr + (w - 1)
-          for x in 0..<w {
-            d.pointee = sr[x]
-            d -= 1
-          }
-        case 3:
-          // Two pixels per step: one 8-byte load of the source pair (plus 2 bytes that are ignored), the pair
-          // swapped in a register, one 8-byte store whose 2 extra bytes land on the next destination pixel —
-          // written later, so harmless. The last row takes the byte path to stay inside the buffers.
-          var x = 0
-          if y < image.height - 1 && w >= 2 {
-            var from = UnsafeRawPointer(sr + (w - 2) * 3), to = UnsafeMutableRawPointer(dr)
-            for _ in 0..<(w / 2) {
-              let v = UInt64(littleEndian: from.loadUnaligned(as: UInt64.self))
-              let swapped = ((v &>> 24) & 0xFF_FFFF) | ((v & 0xFF_FFFF) &<< 24)
-              to.storeBytes(of: swapped.littleEndian, as: UInt64.self)
-              from -= 6
-              to += 6
-            }
-            x = w / 2 * 2
-          }
-          while x < w {
-            let s = sr + (w - 1 - x) * 3, d = dr + x * 3
-            d[0] = s[0]
-            d[1] = s[1]
-            d[2] = s[2]
-            x += 1
-          }
-        default:
-          for x in 0..<w { copyPixel(dr + (w - 1 - x) * c, sr + x * c, channels: c) }
-        }
-      }
+    // In C, compiled for the CPU's vector width (Swift code here is compiled for baseline SSE2).
+    mapImage(image) { src, dst in
+      tessera_flip_rows(src.baseAddress!, dst.baseAddress!, image.width, image.height, image.channels)
     }
   }
 

@@ -1,3 +1,4 @@
+import CPixelKernels
 import TesseraImage
 
 /// Pure point ops (one lookup table per channel), reproducing `PIL.ImageOps` (reference §1.4).
@@ -13,10 +14,7 @@ public enum Pixel {
       let lut = luts[0]
       if cc == c {
         return lut.withUnsafeBufferPointer { table in
-          mapImage(image) { src, dst in
-            let t = table.baseAddress!, s = src.baseAddress!, d = dst.baseAddress!
-            for i in 0..<src.count { d[i] = t[Int(s[i])] }
-          }
+          mapImage(image) { src, dst in tessera_lut_u8(src.baseAddress!, dst.baseAddress!, src.count, table.baseAddress!) }
         }
       }
     }

@@ -114,7 +114,9 @@ struct Demo: ParsableCommand {
     // 1-2. The data, versioned. An earlier demo's version v1 is reused as it is.
     let store: Store
     let version: String
-    if reusing, let existing = try? Store.open(at: dataURL.path), let v1 = try? existing.resolve("v1") {
+    // Only a store in the data folder itself counts: Store.open would also find one in a parent folder.
+    let hasStore = FileManager.default.fileExists(atPath: dataURL.appendingPathComponent(".tessera").path)
+    if reusing, hasStore, let existing = try? Store.open(at: dataURL.path), let v1 = try? existing.resolve("v1") {
       step(1, "Import Fashion-MNIST: done by an earlier run in this folder")
       step(2, "Version it: reusing version v1 (\(v1.prefix(12))) of \(dataURL.path)")
       store = existing
@@ -129,7 +131,7 @@ struct Demo: ParsableCommand {
       done("\(summary.files) PNGs (\(splits); \(ByteFormat.string(Int64(summary.bytes))))")
 
       step(2, "Version it: tessera init, add, commit, tag v1")
-      let fresh = try (try? Store.open(at: dataURL.path)) ?? Store.initialize(at: dataURL.path)
+      let fresh = try hasStore ? Store.open(at: dataURL.path) : Store.initialize(at: dataURL.path)
       let hashing = ProgressLine("hashing")
       let added = try fresh.add([], progress: { hashing.update($0, $1) })
       hashing.finish()
