@@ -158,3 +158,38 @@ void tessera_flip_rows(const uint8_t *src, uint8_t *dst, size_t width, size_t he
     else flip4(s, d, width);
   }
 }
+
+TESSERA_CLONES
+static void smooth_row(const uint8_t *restrict above, const uint8_t *restrict here, const uint8_t *restrict below,
+                       uint8_t *restrict out, size_t lo, size_t hi, size_t c) {
+  for (size_t i = lo; i < hi; i++) {
+    uint32_t s = above[i - c] + above[i] + above[i + c] + here[i - c] + 5u * here[i] + here[i + c]
+               + below[i - c] + below[i] + below[i + c];
+    out[i] = (uint8_t)((2u * s + 13u) / 26u);
+  }
+}
+
+TESSERA_CLONES
+static void blend_row(const uint8_t *restrict degenerate, const uint8_t *restrict image, uint8_t *restrict out,
+                      size_t n, float alpha) {
+  for (size_t i = 0; i < n; i++) out[i] = blend(degenerate[i], image[i], alpha);
+}
+
+void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t width, size_t height, size_t channels,
+                       float alpha) {
+  size_t n = width * channels;
+  memcpy(dst, src, n);
+  memcpy(dst + (height - 1) * n, src + (height - 1) * n, n);
+  for (size_t y = 1; y + 1 < height; y++) {
+    const uint8_t *here = src + y * n;
+    // The border pixels of the smoothed row are the input's, so blending leaves them unchanged.
+    memcpy(row, here, channels);
+    memcpy(row + (width - 1) * channels, here + (width - 1) * channels, channels);
+    smooth_row(here - n, here, here + n, row, channels, (width - 1) * channels, channels);
+    uint8_t *out = dst + y * n;
+    blend_row(row, here, out, n, alpha);
+    if (channels == 4) {
+      for (size_t x = 0; x < width; x++) out[4 * x + 3] = here[4 * x + 3];
+    }
+  }
+}

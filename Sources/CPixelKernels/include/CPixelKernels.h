@@ -17,4 +17,10 @@ void tessera_color_blend(const uint8_t *src, uint8_t *dst, size_t pixels, size_t
 /// Mirrors each row of an interleaved image left to right. channels is 1, 3 or 4.
 void tessera_flip_rows(const uint8_t *src, uint8_t *dst, size_t width, size_t height, size_t channels);
 
+/// ImageEnhance.Sharpness for an image of at least 3×3: each interior sample blended (float32, as Pillow) with
+/// its filter(SMOOTH) value, (2S + 13) / 26 with S the 3×3 sum weighted 1 and 5 in the centre; the one-pixel
+/// border and the alpha channel (channels 4) copied. `row` is scratch space of width × channels bytes.
+void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t width, size_t height, size_t channels,
+                       float alpha);
+
 #endif

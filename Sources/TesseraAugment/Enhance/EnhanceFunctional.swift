@@ -53,27 +53,11 @@ public enum Enhance {
     let w = image.width, h = image.height, c = image.channels
     if w < 3 || h < 3 { return image }  // Pillow's filter copies images under 3×3, and blend(x, x) = x.
     if alpha == 0 { return smoothed(image) }
-    // Each interior row is smoothed into a small buffer and blended straight away; border rows blend with
-    // themselves, which leaves them unchanged (the border of SMOOTH is the input).
-    let rowLength = w * c
-    var smoothRow = [UInt8](repeating: 0, count: rowLength)
-    return smoothRow.withUnsafeMutableBufferPointer { row in
+    // Smoothing and blending row by row in C, compiled for the CPU's vector width.
+    var scratch = [UInt8](repeating: 0, count: w * c)
+    return scratch.withUnsafeMutableBufferPointer { row in
       mapImage(image) { src, dst in
-        let s = src.baseAddress!, d = dst.baseAddress!, r = row.baseAddress!
-        d.update(from: s, count: rowLength)
-        (d + (h - 1) * rowLength).update(from: s + (h - 1) * rowLength, count: rowLength)
-        for y in 1..<(h - 1) {
-          let here = s + y * rowLength
-          r.update(from: here, count: c)
-          (r + (w - 1) * c).update(from: here + (w - 1) * c, count: c)
-          BlendKernels.smoothRow(above: here - rowLength, here: here, below: here + rowLength, into: r,
-                                 from: c, to: (w - 1) * c, step: c)
-          let out = d + y * rowLength
-          BlendKernels.blend(degenerate: r, image: here, into: out, count: rowLength, alpha: alpha)
-          if c == 4 {
-            for x in 0..<w { out[x * 4 + 3] = here[x * 4 + 3] }
-          }
-        }
+        tessera_sharpness(src.baseAddress!, dst.baseAddress!, row.baseAddress!, w, h, c, alpha)
       }
     }
   }

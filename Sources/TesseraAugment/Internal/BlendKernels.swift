@@ -22,16 +22,6 @@ enum BlendKernels {
     }
   }
 
-  /// dst[i] = blend(value, src[i], α): a constant degenerate (Contrast's grey, Brightness' black).
-  static func blend(constant value: UInt8, image src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>,
-                    count n: Int, alpha: Float) {
-    let d = Int32(value)
-    let base = Float(d)
-    for i in 0..<n {
-      dst[i] = truncateToByte(base + alpha * Float(Int32(src[i]) &- d))
-    }
-  }
-
   /// One interior row of `filter(SMOOTH)`: samples lo..<hi, neighbours `step` apart.
   ///
   /// Pillow computes 0.5 + Σ kᵢ·pᵢ in float32 with kernel 1/13 (5/13 centre) and truncates. With S = Σ pᵢ + 4·centre
