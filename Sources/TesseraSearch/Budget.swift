@@ -36,11 +36,13 @@ public enum Budget: Sendable, Hashable, Codable, CustomStringConvertible {
     }
   }
 
-  /// Whether `usage` has reached the budget (checked before each new trial starts).
+  /// Whether another trial may start (checked before each new trial): a budget is a cap, so a time or CPU
+  /// budget must still cover the costliest trial so far. The search then ends within the budget unless its
+  /// last trial costs more than every earlier one (or a first trial alone exceeds it).
   public func isExhausted(by usage: Usage) -> Bool {
     switch self {
-    case .wallSeconds(let s): return usage.wallSeconds >= s
-    case .cpuSeconds(let s): return usage.cpuSeconds >= s
+    case .wallSeconds(let s): return usage.wallSeconds + usage.maxWallSeconds > s
+    case .cpuSeconds(let s): return usage.cpuSeconds + usage.maxCPUSeconds > s
     case .trials(let n): return usage.trials >= n
     }
   }
@@ -59,6 +61,9 @@ public enum Budget: Sendable, Hashable, Codable, CustomStringConvertible {
     public var trials = 0
     public var cpuSeconds = 0.0
     public var wallSeconds = 0.0
+    /// The costliest single trial so far.
+    public var maxCPUSeconds = 0.0
+    public var maxWallSeconds = 0.0
 
     public init() {}
 
@@ -66,6 +71,8 @@ public enum Budget: Sendable, Hashable, Codable, CustomStringConvertible {
       trials += 1
       cpuSeconds += outcome.cpuSeconds
       wallSeconds += outcome.wallSeconds
+      maxCPUSeconds = max(maxCPUSeconds, outcome.cpuSeconds)
+      maxWallSeconds = max(maxWallSeconds, outcome.wallSeconds)
     }
   }
 }

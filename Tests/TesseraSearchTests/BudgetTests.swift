@@ -27,9 +27,16 @@ struct BudgetTests {
     usage.wallSeconds = 50
     #expect(Budget.trials(3).isExhausted(by: usage))
     #expect(!Budget.trials(4).isExhausted(by: usage))
-    #expect(Budget.cpuSeconds(100).isExhausted(by: usage))
-    #expect(!Budget.cpuSeconds(101).isExhausted(by: usage))
-    #expect(!Budget.wallSeconds(60).isExhausted(by: usage))
+    // A time or CPU budget is a cap: another trial starts only if the budget covers the costliest trial so
+    // far (here 40 CPU-s and 20 s), so the search does not end a whole trial over it.
+    usage.maxCPUSeconds = 40
+    usage.maxWallSeconds = 20
+    #expect(Budget.cpuSeconds(139).isExhausted(by: usage))
+    #expect(!Budget.cpuSeconds(140).isExhausted(by: usage))
+    #expect(Budget.wallSeconds(69).isExhausted(by: usage))
+    #expect(!Budget.wallSeconds(70).isExhausted(by: usage))
+    // The first trial always runs.
+    #expect(!Budget.cpuSeconds(1).isExhausted(by: Budget.Usage()))
   }
 
   @Test func objectivesParseAndScoreHigherIsBetter() throws {

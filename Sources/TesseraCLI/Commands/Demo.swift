@@ -125,7 +125,14 @@ struct Demo: ParsableCommand {
       step(1, "Import Fashion-MNIST from \(from) → \(dataURL.path)")
       let progress = ProgressLine("writing PNGs")
       let importer = FashionMNISTImporter(source: URL(fileURLWithPath: from), destination: dataURL, overwrite: reusing)
-      let summary = try importer.run(progress: { progress.update($0, $1) })
+      let summary: ImportSummary
+      do {
+        summary = try importer.run(progress: { progress.update($0, $1) })
+      } catch {
+        progress.finish()
+        throw CLIMessage("\(error) (Fashion-MNIST comes from Debian's dataset-fashion-mnist package, which "
+                         + "scripts/setup.sh installs; or pass --from DIR)")
+      }
       progress.finish()
       let splits = summary.images.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
       done("\(summary.files) PNGs (\(splits); \(ByteFormat.string(Int64(summary.bytes))))")
