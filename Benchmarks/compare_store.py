@@ -637,6 +637,9 @@ def report(raw, args):
         target("add+commit within 3x of the floor", r and f"{r:.2f}x the floor", r is not None and r <= 3)
         r = ratio(tess["status"], tess["add"])
         target("no-op status under 5% of a fresh add", r and f"{100 * r:.1f}%", r is not None and r < 0.05)
+        r = ratio(tess["change"], tess["add"])
+        target("a commit after changing 1% of the files under 10% of a fresh add", r and f"{100 * r:.1f}%",
+               r is not None and r < 0.10)
         r = ratio(med.get("dvc", {}).get("checkout"), tess["checkout"])
         target("checkout at least 5x faster than DVC's", r and f"{r:.1f}x", r is not None and r >= 5)
         w("")
