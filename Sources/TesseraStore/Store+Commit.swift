@@ -34,17 +34,22 @@ extension Store {
       try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
       defer { git_odb_free(odb) }
 
-      let files = index.files
+      // Cost follows the change: with the index synced to the parent, only touched folders are rebuilt.
+      let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
+      let tree: GitTreeNode
+      if let parent, let parentTree, index.base == parent.hex {
+        tree = try buildTree(index: index, onto: parentTree)
+      } else {
+        tree = try buildTree(index.files)
+      }
       var pack = GitPackBuilder()
-      let tree = try buildTree(files)
       let packed = try GitPackedObjects(gitDirectory: gitDirectory)
       try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
-      let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
       if let parentTree, parentTree == GitOID(tree.oid), !allowEmpty {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")
       }
       let changes = try countChanges(tree, old: parentTree)
-      let fullMessage = Self.commitMessage(message, files: files, changes: changes)
+      let fullMessage = Self.commitMessage(message, files: index.entries.values.map(\.file), changes: changes)
 
       let commitText = try Self.commitObject(tree: GitOID(tree.oid), parent: parent, message: fullMessage, repo: repo)
       let commitOID = try GitPackBuilder.hash(GIT_OBJECT_COMMIT, commitText)

@@ -353,3 +353,51 @@ let sampleFiles = [
     #expect(throws: StoreError.self) { try Pointer.parse(Array("hello".utf8), path: file.path) }
   }
 }
+
+/// A commit on top of a synced index rebuilds only the folders that changed; the tree it writes must be
+/// exactly the tree a full build of every staged file gives, through edits, new and emptied folders,
+/// deletions and relabels.
+@Suite struct IncrementalCommitTests {
+  @Test func incrementalTreesEqualFullBuilds() throws {
+    try withTemporaryDirectory { dir in
+      var files = [String: String]()
+      for c in 0..<4 { for i in 0..<6 { files["train/c\(c)/\(i).txt"] = "file \(c) \(i)" } }
+      files["test/c0/0.txt"] = "test 0"
+      files["top.txt"] = "top"
+      let store = try makeDataset(dir, files: files)
+      try store.add([])
+      try store.commit(message: "v1")
+      func expectFullBuildMatchesHEAD(_ round: String) throws {
+        let index = try StagingIndex.load(store.indexPath)
+        let head = try #require(try store.withGit { try store.repo.headCommit() })
+        #expect(index.base == head.hex, "index synced after \(round)")
+        let full = try store.withGit { try store.buildTree(index.files) }
+        let committed = try store.withGit { try store.repo.treeID(ofCommit: head) }
+        #expect(GitOID(full.oid) == committed, "tree after \(round)")
+      }
+      try expectFullBuildMatchesHEAD("the first commit")
+      let rounds: [(String, () throws -> Void)] = [
+        ("an edit", { try dir.write(Array("changed".utf8), to: "train/c1/3.txt") }),
+        ("a new nested folder", { try dir.write(Array("deep".utf8), to: "train/c9/sub/a.txt") }),
+        ("a deleted folder", { try FileManager.default.removeItem(atPath: dir.path + "/train/c2") }),
+        ("a move (relabel)", {
+          try FileManager.default.moveItem(atPath: dir.path + "/train/c0/1.txt", toPath: dir.path + "/train/c3/moved.txt")
+        }),
+        ("an emptied nested folder", { try FileManager.default.removeItem(atPath: dir.path + "/train/c9/sub") }),
+        ("a deleted top-level file and a new one", {
+          try FileManager.default.removeItem(atPath: dir.path + "/top.txt")
+          try dir.write(Array("new".utf8), to: "zzz.txt")
+        }),
+      ]
+      for (name, change) in rounds {
+        try change()
+        try store.add([])
+        try store.commit(message: name)
+        try expectFullBuildMatchesHEAD(name)
+      }
+      #expect(try store.status().isClean)
+      let r = try store.verify()
+      #expect(r.problems.isEmpty)
+    }
+  }
+}

@@ -5,8 +5,12 @@ import CGit2
 final class GitTreeNode {
   var blobs: [(name: String, data: [UInt8], oid: git_oid)] = []
   var children: [String: GitTreeNode] = [:]
+  /// Entries carried over unchanged from the parent version's tree (incremental commits): the repository has them.
+  var kept: [(name: String, oid: git_oid, isTree: Bool)] = []
   var oid = git_oid()
   var bytes: [UInt8] = []
+  /// Files below this node; exact for nodes without `kept` entries, which is what `countChanges` relies on
+  /// (it counts a node's files only when the parent version had no folder there).
   var fileCount = 0
 }
 
@@ -35,13 +39,69 @@ extension Store {
     return top
   }
 
+  /// The tree of the staged files built onto the parent version's tree: only folders holding a path staged
+  /// since the index matched the parent (`index.touched`) are rebuilt, and only touched pointers are rendered;
+  /// every other file and folder keeps the parent's git id. Valid when `index.base` is the parent commit.
+  func buildTree(index: StagingIndex, onto parentTree: GitOID) throws -> GitTreeNode {
+    var touchedByFolder: [String: [String]] = [:]
+    var rebuild: Set<String> = [""]
+    for path in index.touched {
+      touchedByFolder[parentDirectory(path), default: []].append(path)
+      var folder = parentDirectory(path)
+      while !folder.isEmpty && rebuild.insert(folder).inserted { folder = parentDirectory(folder) }
+    }
+    var rebuildBelow: [String: [String]] = [:]
+    for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
+    let staged = index.touched.compactMap { index.entries[$0]?.file }
+    let rendered = try parallelMap(staged.count, chunk: 256) { i in
+      let pointer = Pointer.render(staged[i])
+      return (pointer, try GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
+    }
+    var pointers: [String: ([UInt8], git_oid)] = [:]
+    for (file, pointer) in zip(staged, rendered) { pointers[file.path] = pointer }
+    func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
+      let node = GitTreeNode()
+      var rebuilt = Set<String>()
+      if let old {
+        for entry in try repo.treeEntries(old) {
+          let path = folder.isEmpty ? entry.name : folder + "/" + entry.name
+          if entry.isTree && rebuild.contains(path) {
+            rebuilt.insert(path)
+            if let child = try build(path, old: entry.id) { node.children[entry.name] = child }
+          } else if entry.isTree || !index.touched.contains(path) {
+            node.kept.append((entry.name, entry.id.raw, entry.isTree))
+          }
+        }
+      }
+      for sub in rebuildBelow[folder] ?? [] where !rebuilt.contains(sub) {
+        if let child = try build(sub, old: nil) { node.children[name(sub)] = child }
+      }
+      for path in touchedByFolder[folder] ?? [] {
+        if let (data, oid) = pointers[path] { node.blobs.append((name(path), data, oid)) }
+      }
+      // A folder left empty disappears, as in git (the root stays, as the empty tree).
+      if !folder.isEmpty && node.blobs.isEmpty && node.children.isEmpty && node.kept.isEmpty { return nil }
+      try hashNode(node)
+      return node
+    }
+    return try build("", old: parentTree)!
+  }
+
   private func hashTree(_ node: GitTreeNode) throws {
+    for child in node.children.values { try hashTree(child) }
+    try hashNode(node)
+  }
+
+  /// The git tree object of one folder whose sub-folders are already hashed.
+  private func hashNode(_ node: GitTreeNode) throws {
     // git orders entries by name, comparing a folder's name as if it ended in "/".
     var entries: [(key: [UInt8], mode: String, name: String, oid: git_oid)] = []
     for b in node.blobs { entries.append((Array(b.name.utf8), "100644", b.name, b.oid)) }
-    for (name, child) in node.children {
-      try hashTree(child)
-      entries.append((Array(name.utf8) + [0x2F], "40000", name, child.oid))
+    for (name, child) in node.children { entries.append((Array(name.utf8) + [0x2F], "40000", name, child.oid)) }
+    for k in node.kept {
+      entries.append(k.isTree ? (Array(k.name.utf8) + [0x2F], "40000", k.name, k.oid) : (Array(k.name.utf8), "100644", k.name, k.oid))
     }
     entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
     var bytes: [UInt8] = []
@@ -83,6 +143,7 @@ extension Store {
     if old == GitOID(node.oid) { return counts }
     var oldEntries: [String: (GitOID, Bool)] = [:]
     for entry in try repo.treeEntries(old) { oldEntries[entry.name] = (entry.id, entry.isTree) }
+    for k in node.kept { oldEntries[k.name] = nil }  // identical to the parent's entry by construction
     for b in node.blobs {
       switch oldEntries.removeValue(forKey: b.name) {
       case nil: counts.added += 1
