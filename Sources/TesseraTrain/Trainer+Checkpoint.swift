@@ -1,4 +1,5 @@
 import Foundation
+import TesseraStore
 
 /// A trainer's state between epochs, as stored on disk.
 ///
@@ -30,8 +31,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable {
 extension Trainer {
   private static let magic = Array("TSRCKPT1".utf8)
 
-  /// Writes the trainer's state to `url` (a temporary file renamed into place, so a crash
-  /// leaves the previous checkpoint intact).
+  /// Writes the trainer's state to `url` atomically (temporary file, fsync, rename), so a crash
+  /// leaves the previous checkpoint intact.
   public func saveCheckpoint(to url: URL) throws {
     var stripped = optimizer
     var buffers: [[Float]] = []
@@ -61,14 +62,10 @@ extension Trainer {
         data.append(contentsOf: raw)
       }
     }
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    try data.write(to: temporary)
-    // rename(2) replaces an existing checkpoint atomically.
-    guard rename(temporary.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw CheckpointError(url, "cannot write: rename failed: \(reason)")
+    do {
+      try writeFileAtomically(data, to: url)
+    } catch {
+      throw CheckpointError(url, "cannot write: \(error)")
     }
   }
 
