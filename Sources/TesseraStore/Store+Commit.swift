@@ -43,8 +43,7 @@ extension Store {
         tree = try buildTree(index.files)
       }
       var pack = GitPackBuilder()
-      let packed = try GitPackedObjects(gitDirectory: gitDirectory)
-      try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
+      try collectNewObjects(tree, into: &pack)
       if let parentTree, parentTree == GitOID(tree.oid), !allowEmpty {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")
       }

@@ -63,8 +63,7 @@ public final class VersionWriter {
       defer { git_odb_free(odb) }
       var builder = GitPackBuilder()
       let tree = try store.buildTree(all)
-      let packed = try GitPackedObjects(gitDirectory: store.gitDirectory)
-      try withExtendedLifetime(packed) { try store.collectNewObjects(tree, odb: packed.handle, into: &builder) }
+      try store.collectNewObjects(tree, into: &builder)
       let parentTree = try repo.withCommit(baseCommit) { GitOID(git_commit_tree_id($0).pointee) }
       let changes = try store.countChanges(tree, old: parentTree)
       let text = try Store.commitObject(tree: GitOID(tree.oid), parent: baseCommit,

@@ -117,7 +117,12 @@ extension Store {
   }
 
   /// Adds the trees and blobs the repository lacks; a folder whose tree exists is skipped whole.
-  func collectNewObjects(_ node: GitTreeNode, odb: OpaquePointer?, into pack: inout GitPackBuilder) throws {
+  func collectNewObjects(_ tree: GitTreeNode, into pack: inout GitPackBuilder) throws {
+    let packed = try GitPackedObjects(gitDirectory: gitDirectory)
+    try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
+  }
+
+  private func collectNewObjects(_ node: GitTreeNode, odb: OpaquePointer?, into pack: inout GitPackBuilder) throws {
     var oid = node.oid
     if Self.exists(odb, &oid) { return }
     try pack.append(GIT_OBJECT_TREE, node.bytes)
