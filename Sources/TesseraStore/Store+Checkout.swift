@@ -159,18 +159,16 @@ extension Store {
   func checkParents(_ path: String, known: inout Set<String>) throws {
     let folder = parentDirectory(path)
     if folder.isEmpty || known.contains(folder) { return }
-    try checkParents(path)
-    var st = stat()
-    if lstat(root + "/" + folder, &st) == 0 { known.insert(folder) }  // only folders that exist and passed
+    if try checkParents(path) { known.insert(folder) }  // only folders that exist and passed
   }
 
-  /// Refuses to write through a symbolic link anywhere above `path`.
-  func checkParents(_ path: String) throws {
+  /// Refuses to write through a symbolic link anywhere above `path`; returns whether every folder above it exists.
+  func checkParents(_ path: String) throws -> Bool {
     var prefix = root
     for part in path.split(separator: "/").dropLast() {
       prefix += "/" + part
       var st = stat()
-      if lstat(prefix, &st) != 0 { return }  // does not exist yet: nothing below it can
+      if lstat(prefix, &st) != 0 { return false }  // does not exist yet: nothing below it can
       if (st.st_mode & S_IFMT) == S_IFLNK {
         throw StoreError(.unsafePath, "refusing to write '\(path)' through the symbolic link '\(prefix.dropFirst(root.count + 1))'")
       }
@@ -178,6 +176,7 @@ extension Store {
         throw StoreError(.wouldOverwrite, "cannot write '\(path)': '\(prefix.dropFirst(root.count + 1))' is a file")
       }
     }
+    return true
   }
 
   func removeEmptyParents(_ path: String) {
