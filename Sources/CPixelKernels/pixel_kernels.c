@@ -63,30 +63,22 @@ static inline uint32_t luma(uint32_t r, uint32_t g, uint32_t b) {
   return (r * 19595u + g * 38470u + b * 7471u + 0x8000u) >> 16;
 }
 
-TESSERA_CLONES
-static uint64_t luma_sum3(const uint8_t *s, size_t pixels) {
+// One body per kernel with the channel count as a parameter; always inlined into clones that pass a
+// literal 3 or 4, so each clone sees a constant stride and vectorises.
+__attribute__((always_inline)) static inline uint64_t luma_sum(const uint8_t *s, size_t pixels, size_t c) {
   uint64_t total = 0;
   // Blocks of 4096 pixels: the 32-bit partial sum cannot overflow (4096 × 255), and the loop vectorises.
   for (size_t start = 0; start < pixels; start += 4096) {
     size_t end = start + 4096 < pixels ? start + 4096 : pixels;
     uint32_t sum = 0;
-    for (size_t p = start; p < end; p++) sum += luma(s[3 * p], s[3 * p + 1], s[3 * p + 2]);
+    for (size_t p = start; p < end; p++) sum += luma(s[c * p], s[c * p + 1], s[c * p + 2]);
     total += sum;
   }
   return total;
 }
 
-TESSERA_CLONES
-static uint64_t luma_sum4(const uint8_t *s, size_t pixels) {
-  uint64_t total = 0;
-  for (size_t start = 0; start < pixels; start += 4096) {
-    size_t end = start + 4096 < pixels ? start + 4096 : pixels;
-    uint32_t sum = 0;
-    for (size_t p = start; p < end; p++) sum += luma(s[4 * p], s[4 * p + 1], s[4 * p + 2]);
-    total += sum;
-  }
-  return total;
-}
+TESSERA_CLONES static uint64_t luma_sum3(const uint8_t *s, size_t pixels) { return luma_sum(s, pixels, 3); }
+TESSERA_CLONES static uint64_t luma_sum4(const uint8_t *s, size_t pixels) { return luma_sum(s, pixels, 4); }
 
 uint64_t tessera_luma_sum(const uint8_t *src, size_t pixels, size_t channels) {
   return channels == 4 ? luma_sum4(src, pixels) : luma_sum3(src, pixels);
@@ -98,26 +90,19 @@ static inline uint8_t blend(uint32_t l, uint32_t v, float alpha) {
   return (uint8_t)(int32_t)t;
 }
 
-TESSERA_CLONES
-static void color3(const uint8_t *restrict s, uint8_t *restrict d, size_t pixels, float alpha) {
+__attribute__((always_inline)) static inline void color(const uint8_t *restrict s, uint8_t *restrict d, size_t pixels,
+                                                         size_t c, float alpha) {
   for (size_t p = 0; p < pixels; p++) {
-    uint32_t r = s[3 * p], g = s[3 * p + 1], b = s[3 * p + 2], l = luma(r, g, b);
-    d[3 * p] = blend(l, r, alpha);
-    d[3 * p + 1] = blend(l, g, alpha);
-    d[3 * p + 2] = blend(l, b, alpha);
+    uint32_t r = s[c * p], g = s[c * p + 1], b = s[c * p + 2], l = luma(r, g, b);
+    d[c * p] = blend(l, r, alpha);
+    d[c * p + 1] = blend(l, g, alpha);
+    d[c * p + 2] = blend(l, b, alpha);
+    if (c == 4) d[c * p + 3] = s[c * p + 3];
   }
 }
 
-TESSERA_CLONES
-static void color4(const uint8_t *restrict s, uint8_t *restrict d, size_t pixels, float alpha) {
-  for (size_t p = 0; p < pixels; p++) {
-    uint32_t r = s[4 * p], g = s[4 * p + 1], b = s[4 * p + 2], l = luma(r, g, b);
-    d[4 * p] = blend(l, r, alpha);
-    d[4 * p + 1] = blend(l, g, alpha);
-    d[4 * p + 2] = blend(l, b, alpha);
-    d[4 * p + 3] = s[4 * p + 3];
-  }
-}
+TESSERA_CLONES static void color3(const uint8_t *restrict s, uint8_t *restrict d, size_t n, float a) { color(s, d, n, 3, a); }
+TESSERA_CLONES static void color4(const uint8_t *restrict s, uint8_t *restrict d, size_t n, float a) { color(s, d, n, 4, a); }
 
 void tessera_color_blend(const uint8_t *src, uint8_t *dst, size_t pixels, size_t channels, float alpha) {
   if (channels == 4) color4(src, dst, pixels, alpha); else color3(src, dst, pixels, alpha);
