@@ -18,12 +18,7 @@ extension Store {
   /// Pointer blobs and trees mirroring the folders, hashed bottom-up (nothing is stored yet).
   func buildTree(_ files: [TrackedFile]) throws -> GitTreeNode {
     let top = GitTreeNode()
-    // Rendering and SHA-1-hashing 70,000 pointers is most of the work: on every core.
-    let pointers = try parallelMap(files.count, chunk: 512) { i in
-      let pointer = Pointer.render(files[i])
-      return (pointer, try GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
-    }
-    for (file, (pointer, oid)) in zip(files, pointers) {
+    for (file, (pointer, oid)) in zip(files, try renderPointers(files)) {
       let parts = file.path.split(separator: "/")
       var node = top
       for dir in parts.dropLast() {
@@ -53,12 +48,8 @@ extension Store {
     var rebuildBelow: [String: [String]] = [:]
     for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
     let staged = index.touched.compactMap { index.entries[$0]?.file }
-    let rendered = try parallelMap(staged.count, chunk: 256) { i in
-      let pointer = Pointer.render(staged[i])
-      return (pointer, try GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
-    }
     var pointers: [String: ([UInt8], git_oid)] = [:]
-    for (file, pointer) in zip(staged, rendered) { pointers[file.path] = pointer }
+    for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
     func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
@@ -87,6 +78,15 @@ extension Store {
       return node
     }
     return try build("", old: parentTree)!
+  }
+
+  /// Each file's pointer blob and its git id. Rendering and SHA-1-hashing 70,000 pointers is most of a full
+  /// build: on every core.
+  private func renderPointers(_ files: [TrackedFile]) throws -> [([UInt8], git_oid)] {
+    try parallelMap(files.count, chunk: 256) { i in
+      let pointer = Pointer.render(files[i])
+      return (pointer, try GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
+    }
   }
 
   private func hashTree(_ node: GitTreeNode) throws {
