@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "TesseraAugment", targets: ["TesseraAugment"]),
     .library(name: "TesseraTrain", targets: ["TesseraTrain"]),
     .library(name: "TesseraSearch", targets: ["TesseraSearch"]),
+    .library(name: "TesseraRemote", targets: ["TesseraRemote"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,10 @@ let package = Package(
     .target(
       name: "TesseraStore",
       dependencies: ["CGit2", "CStoreShims", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+    // Remotes: objects to S3 (SigV4 over URLSession) or a folder; versions through a git remote by libgit2.
+    .target(
+      name: "TesseraRemote",
+      dependencies: ["TesseraStore", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
     .target(name: "TesseraAugment", dependencies: ["TesseraImage", "CPixelKernels"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
@@ -46,7 +51,7 @@ let package = Package(
     .target(
       name: "TesseraCLI",
       dependencies: [
-        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraSearch",
+        "TesseraStore", "TesseraRemote", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraSearch",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
@@ -64,5 +69,8 @@ let package = Package(
       name: "TesseraSearchTests",
       dependencies: ["TesseraSearch", "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraTestSupport"]),
     .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraTestSupport"]),
+    .testTarget(
+      name: "TesseraRemoteTests",
+      dependencies: ["TesseraRemote", "TesseraStore", "TesseraTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
   ]
 )

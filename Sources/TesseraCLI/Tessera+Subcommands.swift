@@ -5,6 +5,7 @@ extension Tessera {
   static let allSubcommands: [any ParsableCommand.Type] = [
     Init.self, Add.self, Commit.self, Status.self, Log.self, Show.self, Diff.self, Tag.self, Branch.self,
     Checkout.self, Verify.self, GC.self,
+    RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self,
     Import.self,
     Op.self,
     PolicyCommand.self,

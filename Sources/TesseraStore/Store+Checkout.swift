@@ -26,19 +26,45 @@ public struct CheckoutReport: Sendable, Codable {
   public var reflinked = 0
   public var hardlinked = 0
   public var copied = 0
+  /// Files of the version a partial checkout left absent.
+  public var skipped = 0
 }
 
 extension Store {
   /// Makes the folder match a version (all of it, or only `paths`). Never overwrites or deletes a file that
   /// differs from what is staged unless `force`; refuses unsafe paths even in a tampered version.
   /// A full checkout moves HEAD (onto the branch when `revision` names one); a checkout of paths does not.
+  ///
+  /// With `only`, a full checkout still moves HEAD but writes just the files the filter selects (a partial
+  /// checkout, as after a partial fetch); the others are recorded as staged but left absent, so `status`
+  /// shows them as deleted and nothing else on disk is touched for them.
   @discardableResult
-  public func checkout(_ revision: String, paths: [String] = [], link: LinkMode = .auto, force: Bool = false,
-                       progress: ProgressHandler? = nil) throws -> CheckoutReport {
+  public func checkout(_ revision: String, paths: [String] = [], only: VersionFilter? = nil, link: LinkMode = .auto,
+                       force: Bool = false, progress: ProgressHandler? = nil) throws -> CheckoutReport {
+    try checkout(revision, paths: paths, only: only, link: link, force: force, fastForward: nil, progress: progress)
+  }
+
+  /// Moves `branch` (which HEAD must be on) to `revision` and makes the folder match it: a pull's last step.
+  /// The files change first; the branch moves only once they match.
+  @discardableResult
+  package func fastForward(branch: String, to revision: String, only: VersionFilter? = nil, link: LinkMode = .auto,
+                           force: Bool = false, progress: ProgressHandler? = nil) throws -> CheckoutReport {
+    try checkout(revision, paths: [], only: only, link: link, force: force, fastForward: branch, progress: progress)
+  }
+
+  private func checkout(_ revision: String, paths: [String], only: VersionFilter?, link: LinkMode, force: Bool,
+                        fastForward: String?, progress: ProgressHandler?) throws -> CheckoutReport {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     let commit = try withGit { try repo.resolveCommit(revision) }
     var target = try withGit { try files(ofCommit: commit) }
+    var leftAbsent: [TrackedFile] = []
+    if let only, paths.isEmpty {
+      leftAbsent = target.filter { !only.matches($0) }
+      target = target.filter { only.matches($0) }
+    } else if let only {
+      target = target.filter { only.matches($0) }
+    }
     if !paths.isEmpty {
       target = target.filter { f in paths.contains { Self.isUnder(f.path, $0) } }
       for p in paths where !target.contains(where: { Self.isUnder($0.path, p) }) {
@@ -67,8 +93,22 @@ extension Store {
         if force { writes.append(CheckoutWrite(file: f, replaces: true)) } else { conflicts.append(f.path) }
       }
     }
+    for f in leftAbsent {
+      try checkParents(f.path, known: &safeFolders)
+      if case .matchesTarget(let stat) = try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+        report.unchanged += 1
+        index.entries[f.path] = .init(file: f, stat: stat)
+      } else {
+        index.entries[f.path] = .init(file: f, stat: .untrusted)
+        report.skipped += 1
+      }
+    }
     var deletes: [String] = []
     for path in toDelete {
+      if let only, !only.matches(path: path, split: index.entries[path]?.file.split, label: index.entries[path]?.file.label) {
+        index.entries[path] = nil
+        continue
+      }
       try checkParents(path, known: &safeFolders)
       switch try onDisk(path, staged: index.entries[path], target: nil) {
       case .missing: index.entries[path] = nil
@@ -105,7 +145,13 @@ extension Store {
       try withGit {
         var oid = commit.raw
         var ref: OpaquePointer?
-        if git_reference_lookup(&ref, repo.handle, "refs/heads/\(revision)") == 0 {
+        if let branch = fastForward {
+          try git("git_reference_create") {
+            git_reference_create(&ref, repo.handle, "refs/heads/\(branch)", &oid, 1, "tessera pull: fast-forward")
+          }
+          git_reference_free(ref)
+          try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") }
+        } else if git_reference_lookup(&ref, repo.handle, "refs/heads/\(revision)") == 0 {
           git_reference_free(ref)
           try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(revision)") }
         } else {

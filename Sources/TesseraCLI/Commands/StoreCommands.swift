@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraRemote
 import TesseraStore
 
 struct Init: ParsableCommand {
@@ -254,10 +255,13 @@ struct Checkout: ParsableCommand {
       Examples:
         tessera checkout v1
         tessera checkout main -- train/Coat
+        tessera checkout main --split test --class Shirt
       """)
 
   @Argument(help: "A version: branch, tag, commit id or HEAD~N.") var revision: String
   @Argument(help: "Only these files or folders (HEAD does not move).") var paths: [String] = []
+  @Option(name: .customLong("split"), help: "Only files of this split (repeatable; HEAD does not move).") var splits: [String] = []
+  @Option(name: .customLong("class"), help: "Only files of this class (repeatable; HEAD does not move).") var classes: [String] = []
   @Option(help: "auto, reflink, hardlink or copy.") var link: LinkMode = .auto
   @Flag(help: "Overwrite and delete changed files.") var force = false
   @Flag(help: "Print the report as JSON.") var json = false
@@ -266,7 +270,11 @@ struct Checkout: ParsableCommand {
     let store = try Store.open()
     let relative = try paths.map { try store.relativePath($0) }
     let progress = ProgressLine("checkout")
-    let r = try store.checkout(revision, paths: relative, link: link, force: force, progress: { progress.update($0, $1) })
+    let filter = VersionFilter(splits: splits, classes: classes)
+    // A filtered checkout restores files like a checkout of paths: HEAD stays where it is.
+    let paths = !filter.isEverything && relative.isEmpty ? [""] : relative
+    let r = try store.checkout(revision, paths: paths, only: filter.isEverything ? nil : filter, link: link, force: force,
+                               progress: { progress.update($0, $1) })
     progress.finish()
     if json { return try printJSON(r) }
     print("Checked out \(revision) (\(r.commit.prefix(12))): \(r.written) written (\(r.reflinked) reflinked, "
@@ -277,11 +285,20 @@ struct Checkout: ParsableCommand {
 struct Verify: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Re-hash every object and check every version's pointers; exits non-zero listing problems.",
-    discussion: "Example:\n  tessera verify")
+    discussion: """
+      With --remote, checks instead that the remote holds every object of every version its branches and tags
+      reach (--deep also downloads and re-hashes every object there).
+      Examples:
+        tessera verify
+        tessera verify --remote origin --deep
+      """)
 
+  @Option(help: "Verify this remote instead of the local store.") var remote: String?
+  @Flag(help: "With --remote: download and re-hash every object.") var deep = false
   @Flag(help: "Print the report as JSON.") var json = false
 
   func run() throws {
+    if let remote { return try verifyRemote(remote) }
     let progress = ProgressLine("verifying")
     let r = try Store.open().verify(progress: { progress.update($0, $1) })
     progress.finish()
@@ -289,6 +306,22 @@ struct Verify: ParsableCommand {
       for p in r.problems { print("problem: \(p)") }
       print("\(r.objectsChecked) objects (\(ByteFormat.string(r.bytesChecked))) re-hashed, \(r.versionsChecked) versions, "
             + "\(r.pointersChecked) pointers checked: \(r.isClean ? "ok" : "\(r.problems.count) problem(s)")")
+    }
+    if !r.isClean { throw ExitCode(1) }
+  }
+}
+
+extension Verify {
+  func verifyRemote(_ name: String) throws {
+    let target = try Remote(store: try Store.open(), name: name)
+    let line = ProgressLine("re-hashing (KiB)")
+    let r = try target.verify(deep: deep, progress: transferProgress(line))
+    line.finish()
+    if json { try printJSON(r) } else {
+      for p in r.problems { print("problem: \(p)") }
+      print("remote \(name): \(r.references.count) reference(s), \(r.objectsNeeded) object(s) needed, \(r.objectsOnRemote) held in "
+            + "\(r.packs) pack(s) and loose" + (deep ? ", \(ByteFormat.string(r.bytesRehashed)) re-hashed" : "")
+            + ": \(r.isClean ? "ok" : "\(r.problems.count) problem(s)")")
     }
     if !r.isClean { throw ExitCode(1) }
   }

@@ -27,6 +27,11 @@ extension GitRepository {
   func forEachReachableCommit(_ body: (GitOID) throws -> Void) throws {
     var roots = try references().map(\.target)
     if let head = try headCommit() { roots.append(head) }
+    try forEachCommit(reachableFrom: roots, body)
+  }
+
+  /// Calls `body` for every commit in the history of `roots`, each once.
+  func forEachCommit(reachableFrom roots: [GitOID], _ body: (GitOID) throws -> Void) throws {
     guard !roots.isEmpty else { return }
     var walker: OpaquePointer?
     try git("git_revwalk_new") { git_revwalk_new(&walker, handle) }

@@ -5,22 +5,22 @@ import Foundation
 ///
 /// On disk (`pack-<name>.tpi`): "TPI1", a little-endian UInt64 count, `count` entries of
 /// 32-byte SHA-256 id + UInt64 offset + UInt64 size, sorted by id, then a SHA-256 of everything before it.
-struct PackIndex: Sendable {
+package struct PackIndex: Sendable {
   static let magic: [UInt8] = Array("TPI1".utf8)
   static let entrySize = 48
   static let headerSize = 12
 
-  struct Entry: Sendable {
-    var id: ObjectID
-    var offset: UInt64
-    var size: UInt64
+  package struct Entry: Sendable {
+    package var id: ObjectID
+    package var offset: UInt64
+    package var size: UInt64
   }
 
   /// The raw file, kept as is: binary search reads it in place, so a million objects cost 48 MB, not a dictionary.
-  let bytes: [UInt8]
-  let count: Int
+  package let bytes: [UInt8]
+  package let count: Int
 
-  init(bytes: [UInt8], path: String) throws {
+  package init(bytes: [UInt8], path: String) throws {
     guard bytes.count >= Self.headerSize + 32, Array(bytes[0..<4]) == Self.magic else {
       throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
     }
@@ -58,7 +58,7 @@ struct PackIndex: Sendable {
     return Entry(id: id, offset: Self.readUInt64(bytes, base + 32), size: Self.readUInt64(bytes, base + 40))
   }
 
-  func find(_ id: ObjectID) -> Entry? {
+  package func find(_ id: ObjectID) -> Entry? {
     var lo = 0, hi = count
     while lo < hi {
       let mid = (lo + hi) / 2
@@ -69,7 +69,7 @@ struct PackIndex: Sendable {
     return nil
   }
 
-  var entries: [Entry] { (0..<count).map(entry(at:)) }
+  package var entries: [Entry] { (0..<count).map(entry(at:)) }
 
   static func readUInt64(_ b: [UInt8], _ at: Int) -> UInt64 {
     var v: UInt64 = 0

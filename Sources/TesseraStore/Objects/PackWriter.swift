@@ -11,6 +11,7 @@ final class PackWriter {
   static let rollOverBytes: UInt64 = 1 << 30
 
   let directory: String
+  let rollOverBytes: UInt64
   private var tmpData = ""
   private var fd: Int32 = -1
   private var offset: UInt64 = 0
@@ -19,8 +20,9 @@ final class PackWriter {
   private var buffer: [UInt8] = []
   private(set) var finishedPacks: [String] = []
 
-  init(directory: String) throws {
+  init(directory: String, rollOverBytes: UInt64 = PackWriter.rollOverBytes) throws {
     self.directory = directory
+    self.rollOverBytes = rollOverBytes
     try makeDirectories(directory)
   }
 
@@ -49,7 +51,7 @@ final class PackWriter {
     buffer.append(contentsOf: bytes)
     offset += UInt64(bytes.count)
     if buffer.count >= 8 << 20 { try flush() }
-    if offset >= Self.rollOverBytes { try seal() }
+    if offset >= rollOverBytes { try seal() }
   }
 
   private func flush() throws {

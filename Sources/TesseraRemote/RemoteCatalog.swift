@@ -1,0 +1,85 @@
+import Foundation
+import TesseraStore
+
+/// What a remote holds: its packs' indexes (downloaded once, checked, cached under `.tessera/remotes/<name>/packs`)
+/// and its large objects.
+struct RemoteCatalog {
+  enum Location: Equatable {
+    case packed(pack: String, offset: UInt64, size: UInt64)
+    case loose(size: Int64)
+  }
+
+  var packs: [String: PackIndex] = [:]
+  /// Sizes of the packs' `.tpk` files as listed.
+  var packSizes: [String: Int64] = [:]
+  var loose: [ObjectID: Int64] = [:]
+
+  func locate(_ id: ObjectID) -> Location? {
+    for (name, index) in packs {
+      if let e = index.find(id) { return .packed(pack: name, offset: e.offset, size: e.size) }
+    }
+    return loose[id].map { .loose(size: $0) }
+  }
+
+  var objectCount: Int { packs.values.reduce(0) { $0 + $1.count } + loose.count }
+}
+
+extension Remote {
+  /// Lists the remote and brings the cached pack indexes up to date. A pack whose `.tpi` is not there yet is
+  /// ignored (its upload has not finished); a `.tpi` that fails its checksum is an error.
+  func refreshCatalog() throws -> RemoteCatalog {
+    var catalog = RemoteCatalog()
+    let listed = try backend.list("packs/")
+    var tpk: [String: Int64] = [:]
+    var tpi: [String] = []
+    for (key, size) in listed {
+      let file = String(key.dropFirst("packs/".count))
+      if file.hasSuffix(".tpk") { tpk[String(file.dropLast(4))] = size }
+      if file.hasSuffix(".tpi") { tpi.append(String(file.dropLast(4))) }
+    }
+    let cache = cacheDirectory + "/packs/"
+    let names = tpi.filter { Self.isPackName($0) }
+    let fetched = PackIndexBox()
+    try runConcurrently(names.count, width: parallelism) { [backend] i in
+      let packName = names[i]
+      let cached = cache + packName + ".tpi"
+      if let bytes = FileManager.default.contents(atPath: cached), let index = try? PackIndex(bytes: Array(bytes), path: cached) {
+        fetched.set(packName, index)
+        return
+      }
+      guard let data = try backend.get("packs/\(packName).tpi") else { return }
+      let index = try PackIndex(bytes: Array(data), path: "\(backend.displayName)/packs/\(packName).tpi")
+      try writeFileAtomically(data, to: URL(fileURLWithPath: cached))
+      fetched.set(packName, index)
+    }
+    catalog.packs = fetched.all
+    catalog.packSizes = tpk
+    // Forget cached indexes of packs the remote no longer has.
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [] where file.hasSuffix(".tpi") {
+      if catalog.packs[String(file.dropLast(4))] == nil { try? FileManager.default.removeItem(atPath: cache + file) }
+    }
+    for (key, size) in try backend.list("objects/") {
+      if let id = ObjectID(hex: key.dropFirst("objects/".count)) { catalog.loose[id] = size }
+    }
+    return catalog
+  }
+
+  static func isPackName(_ name: String) -> Bool {
+    name.hasPrefix("pack-") && name.count == 45 && name.dropFirst(5).allSatisfy(\.isHexDigit)
+  }
+}
+
+final class PackIndexBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var values: [String: PackIndex] = [:]
+  func set(_ name: String, _ index: PackIndex) {
+    lock.lock()
+    values[name] = index
+    lock.unlock()
+  }
+  var all: [String: PackIndex] {
+    lock.lock()
+    defer { lock.unlock() }
+    return values
+  }
+}

@@ -1,0 +1,85 @@
+import CGit2
+import Foundation
+
+/// Version metadata travels through an ordinary git remote, by libgit2: the commits, trees and pointer blobs
+/// of the versions, never the dataset's bytes (those go through the object remote first).
+extension Store {
+  /// Creates an empty bare git repository for versions at a local path, unless one is there.
+  package static func createGitRemote(at path: String) throws {
+    if fileExists(path + "/HEAD") { return }
+    try makeDirectories(path)
+    _ = try GitRepository.create(path)
+  }
+
+  /// The references a git remote advertises (HEAD included, with its target branch).
+  package func remoteReferences(gitURL: String) throws -> [RemoteReference] {
+    try withGit { try repo.remoteReferences(url: gitURL) }
+  }
+
+  /// Fetches every branch of the git remote into `refs/remotes/<name>/` and its tags into `refs/tags/`
+  /// (an existing local tag is never moved). Returns the remote-tracking references afterwards.
+  @discardableResult
+  package func fetchVersions(gitURL: String, remoteName: String) throws -> [String: String] {
+    try withGit {
+      try repo.fetch(url: gitURL, refspecs: ["+refs/heads/*:refs/remotes/\(remoteName)/*"], prune: true)
+      let remoteTags = try repo.remoteReferences(url: gitURL).filter { $0.name.hasPrefix("refs/tags/") && !$0.name.hasSuffix("^{}") }
+      let localTags = Set(try repo.references().map(\.name))
+      let missing = remoteTags.map(\.name).filter { !localTags.contains($0) }
+      if !missing.isEmpty { try repo.fetch(url: gitURL, refspecs: missing.map { "\($0):\($0)" }, prune: false) }
+      return try remoteTracking(remoteName)
+    }
+  }
+
+  /// `refs/remotes/<name>/<branch>` → commit, as last fetched.
+  package func remoteTrackingReferences(_ remoteName: String) throws -> [String: String] {
+    try withGit { try remoteTracking(remoteName) }
+  }
+
+  private func remoteTracking(_ remoteName: String) throws -> [String: String] {
+    let prefix = "refs/remotes/\(remoteName)/"
+    var out: [String: String] = [:]
+    for ref in try repo.references() where ref.name.hasPrefix(prefix) { out[ref.name] = ref.target.hex }
+    return out
+  }
+
+  /// Pushes local references (full names: `refs/heads/main`, `refs/tags/v1`) to the same names on the remote.
+  /// A branch that is not a fast-forward of the remote's is refused unless `force`.
+  package func pushVersions(gitURL: String, references: [String], force: Bool) throws -> [PushedReference] {
+    try withGit {
+      try repo.push(url: gitURL, refspecs: references.map { (force ? "+" : "") + "\($0):\($0)" })
+    }
+  }
+
+  /// Full names of local references matching `name`: a branch, a tag, or both.
+  package func fullReferenceNames(_ name: String) throws -> [String] {
+    let all = Set(try withGit { try repo.references() }.map(\.name))
+    if name.hasPrefix("refs/") { return all.contains(name) ? [name] : [] }
+    return ["refs/heads/\(name)", "refs/tags/\(name)"].filter { all.contains($0) }
+  }
+
+  /// Every local branch and tag.
+  package func allBranchesAndTags() throws -> [String] {
+    try withGit { try repo.references() }.map(\.name).filter { $0.hasPrefix("refs/heads/") || $0.hasPrefix("refs/tags/") }.sorted()
+  }
+
+  /// Whether `ancestor` is in the history of `descendant` (or the same commit).
+  package func isAncestor(_ ancestor: String, of descendant: String) throws -> Bool {
+    try withGit { try repo.isAncestor(repo.resolveCommit(ancestor), of: repo.resolveCommit(descendant)) }
+  }
+
+  /// Points a local branch at a commit, creating it if needed (for clone and pull).
+  package func setBranch(_ name: String, to commit: String) throws {
+    try withGit {
+      let target = try repo.resolveCommit(commit)
+      var oid = target.raw
+      var ref: OpaquePointer?
+      try git("git_reference_create") { git_reference_create(&ref, repo.handle, "refs/heads/\(name)", &oid, 1, "tessera: \(commit)") }
+      git_reference_free(ref)
+    }
+  }
+
+  /// Points HEAD at a branch without touching files (a new clone's HEAD, before its first checkout).
+  package func setHead(branch: String) throws {
+    try withGit { try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") } }
+  }
+}
