@@ -18,6 +18,10 @@ extension Remote {
                            filter: VersionFilter = VersionFilter(), link: LinkMode = .auto, parallelism: Int = 16,
                            progress: TransferProgress? = nil, checkoutProgress: ProgressHandler? = nil) throws -> CloneReport {
     let fm = FileManager.default
+    let location = try RemoteLocation(url)
+    if git == nil, case .s3 = location, try location.backend().get(descriptorKey) == nil {
+      throw RemoteError("\(url) holds no Tessera versions: nothing has been pushed there yet (or its push has not finished)")
+    }
     var isFolder: ObjCBool = false
     if fm.fileExists(atPath: directory, isDirectory: &isFolder) {
       guard isFolder.boolValue, (try fm.contentsOfDirectory(atPath: directory)).isEmpty else {
@@ -26,7 +30,6 @@ extension Remote {
     } else {
       try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
-    _ = try RemoteLocation(url)
     let store = try Store.initialize(at: directory)
     var list = RemoteList()
     try list.add(RemoteConfiguration(name: "origin", url: url, git: git.map(absoluteGit)))

@@ -96,7 +96,8 @@ extension Remote {
     let objectsDone = SharedCount()
     let source = backend.displayName
     try store.withWriterLock {
-      let importer = try store.makeObjectImporter()
+      // Sealed every 16 parts, so an interrupted fetch keeps most of what arrived.
+      let importer = try store.makeObjectImporter(packBytes: UInt64(partSize) * 16)
       var failure: Error?
       do {
         try runConcurrently(plannedRequests.count, width: parallelism) { [backend] i in

@@ -144,6 +144,7 @@ extension Remote {
   func uploadFile(_ path: String, key: String, progress: (@Sendable (Int64) -> Void)?) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+    let partSize = uploadPartSize
     if size <= Int64(partSize) {
       guard let data = FileManager.default.contents(atPath: path) else { throw RemoteError("\(path): cannot read") }
       try backend.put(key, data)

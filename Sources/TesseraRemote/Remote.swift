@@ -20,7 +20,9 @@ public final class Remote: @unchecked Sendable {
 
   /// Transfers in flight at once, and the size of one part of a multipart upload or one ranged download.
   public var parallelism = 16
+  /// Ranged downloads use it as is; uploads never use parts under S3's minimum of 5 MiB.
   public var partSize: Int = Remote.defaultPartSize
+  var uploadPartSize: Int { max(partSize, 5 << 20) }
 
   static let defaultPartSize: Int = {
     if let text = ProcessInfo.processInfo.environment["TESSERA_REMOTE_PART_SIZE"], let n = Int(text), n >= 64 << 10 { return n }

@@ -61,9 +61,42 @@ extension Remote {
     for (key, size) in try backend.list("objects/") {
       if let id = ObjectID(hex: key.dropFirst("objects/".count)) { catalog.loose[id] = size }
     }
+    let looseList = catalog.loose.map { "\($0.key.hex) \($0.value)\n" }.sorted().joined()
+    try writeFileAtomically(Data(looseList.utf8), to: URL(fileURLWithPath: cacheDirectory + "/loose"))
     return catalog
   }
 
+  /// The catalog as last refreshed, read from the cache without asking the remote.
+  func cachedCatalog() -> RemoteCatalog { Self.cachedCatalog(cacheDirectory) }
+
+  static func cachedCatalog(_ cacheDirectory: String) -> RemoteCatalog {
+    var catalog = RemoteCatalog()
+    let cache = cacheDirectory + "/packs/"
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [] where file.hasSuffix(".tpi") {
+      if let bytes = FileManager.default.contents(atPath: cache + file), let index = try? PackIndex(bytes: Array(bytes), path: file) {
+        catalog.packs[String(file.dropLast(4))] = index
+      }
+    }
+    let loose = (try? String(contentsOfFile: cacheDirectory + "/loose", encoding: .utf8)) ?? ""
+    for line in loose.split(separator: "\n") {
+      let parts = line.split(separator: " ")
+      if parts.count == 2, let id = ObjectID(hex: parts[0]), let size = Int64(parts[1]) { catalog.loose[id] = size }
+    }
+    return catalog
+  }
+}
+
+extension RemoteList {
+  /// Whether any remote of the store, as last seen, holds an object: lets local `verify` tell objects left on
+  /// a remote (after a clone or partial fetch) from objects that are lost.
+  public static func knownHolder(_ store: Store) -> (ObjectID) -> Bool {
+    let catalogs = ((try? load(store))?.remotes ?? []).map { Remote.cachedCatalog(store.metaDirectory + "/remotes/" + $0.name) }
+    return { id in catalogs.contains { $0.locate(id) != nil } }
+  }
+
+}
+
+extension Remote {
   static func isPackName(_ name: String) -> Bool {
     name.hasPrefix("pack-") && name.count == 45 && name.dropFirst(5).allSatisfy(\.isHexDigit)
   }

@@ -11,12 +11,18 @@ public struct VerifyReport: Sendable, Codable {
   public var pointersChecked = 0
   /// One line per problem; empty when the store is sound.
   public var problems: [String] = []
+  /// Objects of old versions not fetched here that a remote is known to hold (as after a clone or partial
+  /// fetch): not problems, but `tessera verify --remote` is what proves them.
+  public var objectsOnRemoteOnly = 0
   public var isClean: Bool { problems.isEmpty }
 }
 
 extension Store {
   /// Re-hashes every object, and checks that every pointer reachable from every ref (and every staged file) has its object.
-  public func verify(progress: ProgressHandler? = nil) throws -> VerifyReport {
+  ///
+  /// `heldElsewhere` says whether a remote holds an object this store lacks; such objects of committed versions
+  /// are counted, not reported.
+  public func verify(progress: ProgressHandler? = nil, heldElsewhere: ((ObjectID) -> Bool)? = nil) throws -> VerifyReport {
     var report = VerifyReport()
     let store: ObjectStore
     do {
@@ -56,7 +62,7 @@ extension Store {
           report.versionsChecked += 1
           do {
             try checkTree(try repo.treeID(ofCommit: commit), prefix: "", commit: commit, sizes: sizes, seen: &seenTrees,
-                          report: &report)
+                          heldElsewhere: heldElsewhere, report: &report)
           } catch {
             report.problems.append("version \(commit.hex.prefix(12)): \(error)")
           }
@@ -70,7 +76,12 @@ extension Store {
     // 3. Staged files.
     do {
       for e in try StagingIndex.load(indexPath).entries.values where sizes[e.file.object] == nil {
-        report.problems.append("staged file \(e.file.path): object \(e.file.object.hex) is missing")
+        if heldElsewhere?(e.file.object) == true {
+          // A file a partial checkout left on the remote.
+          report.objectsOnRemoteOnly += 1
+        } else {
+          report.problems.append("staged file \(e.file.path): object \(e.file.object.hex) is missing")
+        }
       }
     } catch {
       report.problems.append("\(error)")
@@ -79,12 +90,12 @@ extension Store {
   }
 
   private func checkTree(_ tree: GitOID, prefix: String, commit: GitOID, sizes: [ObjectID: Int64],
-                         seen: inout Set<GitOID>, report: inout VerifyReport) throws {
+                         seen: inout Set<GitOID>, heldElsewhere: ((ObjectID) -> Bool)?, report: inout VerifyReport) throws {
     guard seen.insert(tree).inserted else { return }
     for entry in try repo.treeEntries(tree) {
       let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
       if entry.isTree {
-        try checkTree(entry.id, prefix: path, commit: commit, sizes: sizes, seen: &seen, report: &report)
+        try checkTree(entry.id, prefix: path, commit: commit, sizes: sizes, seen: &seen, heldElsewhere: heldElsewhere, report: &report)
         continue
       }
       report.pointersChecked += 1
@@ -95,6 +106,8 @@ extension Store {
           if size != file.size {
             report.problems.append("version \(commit.hex.prefix(12)) \(path): pointer says \(file.size) bytes, object \(file.object.hex) has \(size)")
           }
+        } else if heldElsewhere?(file.object) == true {
+          report.objectsOnRemoteOnly += 1
         } else {
           report.problems.append("version \(commit.hex.prefix(12)) \(path): object \(file.object.hex) is missing")
         }

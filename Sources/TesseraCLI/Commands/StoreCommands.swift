@@ -300,12 +300,15 @@ struct Verify: ParsableCommand {
   func run() throws {
     if let remote { return try verifyRemote(remote) }
     let progress = ProgressLine("verifying")
-    let r = try Store.open().verify(progress: { progress.update($0, $1) })
+    let store = try Store.open()
+    let r = try store.verify(progress: { progress.update($0, $1) }, heldElsewhere: RemoteList.knownHolder(store))
     progress.finish()
     if json { try printJSON(r) } else {
       for p in r.problems { print("problem: \(p)") }
       print("\(r.objectsChecked) objects (\(ByteFormat.string(r.bytesChecked))) re-hashed, \(r.versionsChecked) versions, "
-            + "\(r.pointersChecked) pointers checked: \(r.isClean ? "ok" : "\(r.problems.count) problem(s)")")
+            + "\(r.pointersChecked) pointers checked"
+            + (r.objectsOnRemoteOnly > 0 ? " (\(r.objectsOnRemoteOnly) left on a remote, not fetched)" : "")
+            + ": \(r.isClean ? "ok" : "\(r.problems.count) problem(s)")")
     }
     if !r.isClean { throw ExitCode(1) }
   }
