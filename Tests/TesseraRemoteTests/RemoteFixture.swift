@@ -33,8 +33,8 @@ struct RemoteFixture {
     try tessera(["tag", "v1"])
   }
 
-  func write(_ bytes: [UInt8], to path: String) throws {
-    let url = dataset.appendingPathComponent(path)
+  func write(_ bytes: [UInt8], to path: String, in folder: URL? = nil) throws {
+    let url = (folder ?? dataset).appendingPathComponent(path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(bytes).write(to: url)
   }
