@@ -19,7 +19,7 @@ extension Remote {
                            progress: TransferProgress? = nil, checkoutProgress: ProgressHandler? = nil) throws -> CloneReport {
     let fm = FileManager.default
     let location = try RemoteLocation(url)
-    if git == nil, case .s3 = location, try location.backend().get(descriptorKey) == nil {
+    if git == nil, try location.backend().get(descriptorKey) == nil {
       throw RemoteError("\(url) holds no Tessera versions: nothing has been pushed there yet (or its push has not finished)")
     }
     var isFolder: ObjCBool = false

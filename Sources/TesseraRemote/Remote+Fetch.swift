@@ -24,12 +24,14 @@ extension Remote {
     let lock = try lockTransfers()
     defer { close(lock) }
     var report = FetchReport(remote: name)
+    let trace = PhaseTrace()
     let git = try gitURL()
     do {
       try store.fetchVersions(gitURL: git, remoteName: name)
     } catch {
       throw RemoteError("cannot fetch versions from '\(name)' (git \(git)): \(error)")
     }
+    trace.mark("git fetch")
     report.branches = try trackedBranches()
     var commits: [String] = []
     if revisions.isEmpty {
@@ -50,11 +52,16 @@ extension Remote {
         wanted[file.object] = (file.size, file.path)
       }
     }
-    let missing = wanted.filter { !store.hasObject($0.key) }
+    trace.mark("read versions")
+    let absent = store.missingObjects(wanted.keys)
+    let missing = wanted.filter { absent.contains($0.key) }
     report.objectsAlreadyHere = wanted.count - missing.count
     guard !missing.isEmpty else { return report }
+    trace.mark("missing objects")
     let catalog = try refreshCatalog()
+    trace.mark("remote catalog")
     try download(Array(missing.keys), catalog: catalog, describe: { missing[$0]?.path ?? "" }, progress: progress, report: &report)
+    trace.mark("download")
     return report
   }
 

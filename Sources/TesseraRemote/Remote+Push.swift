@@ -29,6 +29,7 @@ extension Remote {
     let lock = try lockTransfers()
     defer { close(lock) }
     var report = PushReport(remote: name)
+    let trace = PhaseTrace()
     report.references = try resolvePushReferences(references, all: all)
     let git = try gitURL()
     if let path = Self.localGitPath(git) { try Store.createGitRemote(at: path) }
@@ -37,11 +38,13 @@ extension Remote {
     let resumedEarlier = try sendOutgoingPacks(progress: nil, report: &report)
     report.partsResumed += resumedEarlier
     let catalog = try refreshCatalog()
+    trace.mark("remote catalog")
     let needed = try store.objectsReachable(from: report.references)
+    trace.mark("read versions")
     report.objectsNeeded = needed.count
     let missing = needed.filter { catalog.locate($0.key) == nil }
     report.objectsAlreadyThere = needed.count - missing.count
-    let absent = missing.keys.filter { !store.hasObject($0) }
+    let absent = Array(store.missingObjects(missing.keys))
     if !absent.isEmpty {
       throw RemoteError("cannot push to '\(name)': \(absent.count) object(s) of these versions are not in this store (e.g. \(absent[0].hex)); a partial fetch? run 'tessera fetch' for them first")
     }
@@ -55,6 +58,7 @@ extension Remote {
     let tick: @Sendable (Int64) -> Void = { n in progress?(sent.add(n), total) }
     if !small.isEmpty {
       _ = try store.writePacks(of: small, into: cacheDirectory + "/outgoing", packBytes: 256 << 20)
+      trace.mark("stage packs")
       let resumed = try sendOutgoingPacks(progress: tick, report: &report)
       report.partsResumed += resumed
       report.objectsSent += small.count
@@ -67,6 +71,7 @@ extension Remote {
     }
     report.objectsSent += large.count
     report.bytesSent = sent.current
+    trace.mark("upload")
 
     // 4. Only now may the versions appear: describe the remote, then move its references.
     if try readDescriptor() == nil {
@@ -83,6 +88,7 @@ extension Remote {
     } catch let error as GitError {
       throw RemoteError("cannot push versions to '\(name)' (git \(git)): \(error.message)")
     }
+    trace.mark("git push")
     report.rejected = pushed.compactMap { p in p.rejection.map { "\(p.name): \($0)" } }
     if !report.rejected.isEmpty {
       throw RemoteError("remote '\(name)' refused \(report.rejected.joined(separator: "; ")) — the remote has versions this store lacks; run 'tessera pull \(name)' first (objects were sent and are kept)")

@@ -63,3 +63,16 @@ enum FaultInjection {
     if done.add(1) >= limit { _exit(137) }
   }
 }
+
+/// `TESSERA_TRACE=1` prints how long each phase of a transfer took, on stderr (like `GIT_TRACE`).
+final class PhaseTrace: @unchecked Sendable {
+  private static let enabled = ProcessInfo.processInfo.environment["TESSERA_TRACE"] == "1"
+  private var last = Date()
+
+  func mark(_ phase: String) {
+    guard Self.enabled else { return }
+    let now = Date()
+    FileHandle.standardError.write(Data(String(format: "trace: %@ %.3f s\n", phase, now.timeIntervalSince(last)).utf8))
+    last = now
+  }
+}

@@ -46,11 +46,10 @@ extension Store {
     }
   }
 
-  /// Whether the store holds the object (packed or loose), seeing packs other processes wrote since it opened.
-  package func hasObject(_ id: ObjectID) -> Bool {
-    if objects.contains(id) { return true }
+  /// The ids the store does not hold, looking at the pack folder once (not once per miss, as `read` does).
+  package func missingObjects(_ ids: some Sequence<ObjectID>) -> Set<ObjectID> {
     try? objects.reloadPacks()
-    return objects.contains(id)
+    return Set(ids.filter { !objects.contains($0) })
   }
 
   /// The loose file holding a large object, for streaming it without reading it whole.
