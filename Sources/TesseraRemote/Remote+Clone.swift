@@ -73,6 +73,8 @@ extension Remote {
     guard let branch = try store.currentBranch() else {
       throw RemoteError("HEAD is detached: check out a branch before pulling")
     }
+    // A partial checkout stays partial unless the pull selects otherwise.
+    let filter = filter.isEverything ? (try store.sparseFilter() ?? filter) : filter
     let fetched = try fetch([branch], filter: filter, progress: progress)
     guard let theirs = fetched.branches[branch] else {
       throw RemoteError("remote '\(name)' has no branch '\(branch)'")

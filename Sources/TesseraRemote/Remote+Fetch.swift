@@ -25,6 +25,8 @@ extension Remote {
     defer { close(lock) }
     var report = FetchReport(remote: name)
     let trace = PhaseTrace()
+    // In a partial checkout, a fetch without a selection gets what the checkout selects.
+    let filter = filter.isEverything ? (try store.sparseFilter() ?? filter) : filter
     let git = try gitURL()
     do {
       try store.fetchVersions(gitURL: git, remoteName: name)

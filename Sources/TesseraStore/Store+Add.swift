@@ -121,8 +121,10 @@ extension Store {
         }
       }
     }
+    let sparse = try sparseFilter()
     for r in roots {
-      for path in index.entries.keys where Self.isUnder(path, r) && scanned[path] == nil {
+      for (path, entry) in index.entries where Self.isUnder(path, r) && scanned[path] == nil {
+        if Self.isNotCheckedOut(entry.file, sparse: sparse) { continue }
         index.entries[path] = nil
         index.touched.insert(path)
         report.removed += 1

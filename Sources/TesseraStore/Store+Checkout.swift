@@ -142,6 +142,7 @@ extension Store {
       index.base = commit.hex
       index.touched = []
       try index.write(indexPath)
+      try setSparseFilter(only)
       try withGit {
         var oid = commit.raw
         var ref: OpaquePointer?

@@ -19,6 +19,8 @@ public struct StatusReport: Sendable, Codable {
   /// Tracked files changed or deleted in the folder since they were staged (`modified`, `removed`).
   public var unstaged = PathChanges()
   public var untracked: [String] = []
+  /// Tracked files a partial checkout left out of the folder (on purpose; not deletions).
+  public var notCheckedOut = 0
   public var isClean: Bool { staged.isEmpty && unstaged.isEmpty && untracked.isEmpty }
 }
 
@@ -27,6 +29,7 @@ struct WorktreeState {
   var index: StagingIndex
   var changed: [String: TrackedFile] = [:]  // path → file as it is now (modified or untracked)
   var deleted: [String] = []
+  var notCheckedOut = 0
   var untracked: Set<String> = []
   var refreshed: [String: FileStat] = [:]   // stat-only changes: content equal to the staged object
 }
@@ -44,6 +47,7 @@ extension Store {
     for (path, _) in state.changed where !state.untracked.contains(path) { report.unstaged.modified.append(path) }
     report.unstaged.modified.sort()
     report.unstaged.removed = state.deleted.sorted()
+    report.notCheckedOut = state.notCheckedOut
     report.untracked = state.untracked.sorted()
     refreshStatCache(state)
     return report
@@ -86,7 +90,10 @@ extension Store {
     // Every staged path was found (the common case) unless fewer were: only then build the set.
     if tracked < state.index.entries.count {
       let seen = Set(files.lazy.map(\.path))
-      state.deleted = state.index.entries.keys.filter { !seen.contains($0) }
+      let sparse = try sparseFilter()
+      for (path, entry) in state.index.entries where !seen.contains(path) {
+        if Self.isNotCheckedOut(entry.file, sparse: sparse) { state.notCheckedOut += 1 } else { state.deleted.append(path) }
+      }
     }
     return state
   }

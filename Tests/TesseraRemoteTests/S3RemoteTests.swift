@@ -54,8 +54,23 @@ struct S3RemoteTests {
     #expect(fetch?["objectsFetched"] as? Int == 10)
     let files = try RemoteFixture.contents(of: copy)
     #expect(files.count == 10 && files.keys.allSatisfy { $0.hasPrefix("test/") })
-    // Objects left on the remote are not damage.
+    // Objects left on the remote are not damage, and files left out are not deletions: adding the whole
+    // folder and committing records nothing.
     #expect(try f.tessera(["verify"], in: copy).stdout.contains("left on a remote"))
+    let status = try f.tessera(["status"], in: copy).stdout
+    #expect(status.contains("Partial checkout: 31 file(s)") && status.contains("Nothing to commit"))
+    try f.tessera(["add"], in: copy)
+    #expect(try f.tesseraStatus(["commit", "-m", "nothing"], in: copy).stderr.contains("othing to commit"))
+    // A pull keeps the checkout partial.
+    try f.write([5, 5], to: "test/Bag/new.bin")
+    try f.write([6, 6], to: "train/Bag/new.bin")
+    try f.tessera(["add"])
+    try f.tessera(["commit", "-m", "v2"])
+    try f.tessera(["push"])
+    let pulled = try f.json(f.tessera(["pull", "--json"], in: copy))
+    #expect((pulled["fetch"] as? [String: Any])?["objectsFetched"] as? Int == 1)
+    #expect(FileManager.default.fileExists(atPath: copy.path + "/test/Bag/new.bin"))
+    #expect(!FileManager.default.fileExists(atPath: copy.path + "/train/Bag/new.bin"))
     // A later fetch of one class brings just that class.
     let more = try f.json(f.tessera(["fetch", "origin", "main", "--split", "train", "--class", "Shirt", "--json"], in: copy))
     #expect(more["objectsFetched"] as? Int == 10)
@@ -77,6 +92,31 @@ struct S3RemoteTests {
 
     let resumed = try f.json(f.tessera(["push", "--json"]))
     #expect(resumed["partsResumed"] as? Int == 2)
+    let copy = f.work.url.appendingPathComponent("copy")
+    try f.tessera(["clone", "s3://\(bucket)/d", copy.path], in: f.work.url)
+    #expect(try RemoteFixture.contents(of: copy) == RemoteFixture.contents(of: f.dataset))
+    try f.tessera(["verify", "--remote", "origin", "--deep"], in: copy)
+  }
+
+  @Test func pushKilledWithSigkillAtManyInstantsAlwaysCompletes() throws {
+    let f = try RemoteFixture(smallFiles: 120, largeFiles: 2, smallSize: 90_000, partSize: 5 << 20)
+    let bucket = try f.makeBucket("sigkill")
+    try f.tessera(["remote", "add", "origin", "s3://\(bucket)/d", "--git", f.work.url.appendingPathComponent("m.git").path])
+    // Real SIGKILLs at growing delays: each run is cut wherever it happens to be (staging, parts, indexes, git).
+    for delay in [0.05, 0.15, 0.3, 0.5] {
+      let process = Process()
+      process.executableURL = tesseraExecutableURL()
+      process.arguments = ["push", "--jobs", "2"]
+      process.currentDirectoryURL = f.dataset
+      process.environment = ProcessInfo.processInfo.environment.merging(f.environment) { $1 }
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      Thread.sleep(forTimeInterval: delay)
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+    try f.tessera(["push"])
     let copy = f.work.url.appendingPathComponent("copy")
     try f.tessera(["clone", "s3://\(bucket)/d", copy.path], in: f.work.url)
     #expect(try RemoteFixture.contents(of: copy) == RemoteFixture.contents(of: f.dataset))

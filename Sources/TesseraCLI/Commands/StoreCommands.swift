@@ -75,6 +75,9 @@ struct Status: ParsableCommand {
     if json { return try printJSON(s) }
     print("On \(s.branch.map { "branch \($0)" } ?? "detached HEAD \(s.head?.prefix(12) ?? "")")")
     if s.head == nil { print("No versions yet") }
+    if s.notCheckedOut > 0 {
+      print("Partial checkout: \(s.notCheckedOut) file(s) of the version are not in the folder ('tessera checkout \(s.branch ?? "HEAD")' gets them all)")
+    }
     if s.isClean { return print("Nothing to commit; the folder matches the staged files") }
     printChanges("Changes staged for the next version", s.staged)
     printChanges("Changes not staged (use 'tessera add')", s.unstaged)
