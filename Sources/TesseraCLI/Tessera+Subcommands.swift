@@ -14,6 +14,7 @@ extension Tessera {
     Augment.self,
     Search.self,
     Trials.self,
+    TrialCommand.self,
     Demo.self,
   ]
 }

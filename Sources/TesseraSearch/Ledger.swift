@@ -75,6 +75,13 @@ public final class Ledger: Sendable {
         t.uniqueKey(["searchId", "key"])
       }
     }
+    migrator.registerMigration("v2: workers") { db in
+      try db.alter(table: "trial") { t in
+        t.add(column: "worker", .text)
+        t.add(column: "attempts", .integer)
+        t.add(column: "failure", .text)
+      }
+    }
     return migrator
   }
 
@@ -146,6 +153,26 @@ public final class Ledger: Sendable {
         return row
       }
     }
+  }
+
+  /// Records where a running trial runs (its Slurm job), so a restarted controller can take it over.
+  public func assign(_ trial: TrialRecord, worker: String?, attempt: Int) throws -> TrialRecord {
+    var row = trial
+    row.worker = worker
+    row.attempts = attempt
+    try access { try queue.write { db in try row.update(db) } }
+    return row
+  }
+
+  /// Records that a trial failed for good (every attempt), or was cancelled.
+  @discardableResult
+  public func fail(_ trial: TrialRecord, reason: String) throws -> TrialRecord {
+    var row = trial
+    row.status = .failed
+    row.failure = reason
+    row.finishedAt = Date()
+    try access { try queue.write { db in try row.update(db) } }
+    return row
   }
 
   /// Records a trial's outcome (one transaction: durable once this returns).

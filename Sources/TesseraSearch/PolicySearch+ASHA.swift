@@ -12,19 +12,20 @@ extension PolicySearch {
     return Fidelity(epochs: min(epochs, configuration.epochs), trainImages: min(images, data.train.count))
   }
 
-  /// Asynchronous successive halving on one worker: before starting anything new, promote the
-  /// best not-yet-promoted trial of the highest rung where it is in the top 1/η.
+  /// Asynchronous successive halving: whenever a worker is free, promote the best not-yet-promoted
+  /// trial of the highest rung where it is in the top 1/η, else start a new candidate on rung 0.
   func runASHA() throws -> SearchOutcome {
     let rungCount = configuration.rungs, eta = configuration.eta
     var rungs = [[(candidate: Int, record: TrialRecord)]](repeating: [], count: rungCount)
     var promoted = [Set<Int>](repeating: [], count: rungCount)
     var candidates: [Int: Candidate] = [:]
     var nextCandidate = 0
-    repeat {
+    try dispatch(next: {
       var job: (rung: Int, candidate: Int)?
       for r in stride(from: rungCount - 2, through: 0, by: -1) {
-        let ranked = rungs[r].sorted { ($0.record.score ?? -.infinity, -$0.candidate) > ($1.record.score ?? -.infinity, -$1.candidate) }
-        let top = ranked.prefix(ranked.count / eta)
+        let ranked = rungs[r].filter { $0.record.status == .finished }
+          .sorted { ($0.record.score ?? -.infinity, -$0.candidate) > ($1.record.score ?? -.infinity, -$1.candidate) }
+        let top = ranked.prefix(rungs[r].count / eta)
         if let entry = top.first(where: { !promoted[r].contains($0.candidate) }) {
           job = (r + 1, entry.candidate)
           promoted[r].insert(entry.candidate)
@@ -38,14 +39,18 @@ extension PolicySearch {
       }
       let (rung, c) = job!
       let candidate = candidates[c]!
-      let record = try trial(TrialRequest(
+      return TrialRequest(
         key: "asha-c\(c)-r\(rung)", phase: .search, name: candidate.name, candidate: candidate,
         plan: constantPlan(candidate, seed: configuration.seed, fidelity: ashaFidelity(rung: rung)),
-        rung: rung, parentKey: rung > 0 ? "asha-c\(c)-r\(rung - 1)" : nil))
+        rung: rung, parentKey: rung > 0 ? "asha-c\(c)-r\(rung - 1)" : nil)
+    }, tell: { request, record in
+      guard let rung = request.rung, let c = Int(request.key.split(separator: "-")[1].dropFirst()) else { return }
       rungs[rung].append((c, record))
-    } while !budgetExhausted
+    })
     // The winner is the best trial of the highest rung any trial reached.
-    let top = rungs.last { !$0.isEmpty }!
+    guard let top = rungs.last(where: { $0.contains { $0.record.status == .finished } })?.filter({ $0.record.status == .finished }) else {
+      throw SearchError.badInput("every search trial failed; see 'tessera trials ls \(id)'")
+    }
     let best = top.max { ($0.record.score ?? -.infinity, -$0.candidate) < ($1.record.score ?? -.infinity, -$1.candidate) }!
     return SearchOutcome(winner: candidates[best.candidate]!, validationScore: best.record.score ?? 0,
                          winnerKey: best.record.key)

@@ -22,20 +22,27 @@ extension PolicySearch {
     for g in 0..<generations {
       if g > 0 && budgetExhausted { break }
       var scores: [(member: Int, record: TrialRecord)] = []
-      for m in 0..<p {
-        let c = candidate[m]
-        let history = schedule[m]
+      // A generation's members run side by side (up to `maxParallel`); the next generation waits for all of
+      // them, since each exploits the whole population's scores.
+      var m = 0
+      let generationCandidates = candidate, generationSchedules = schedule, generationSeeds = seeds, generationSources = source
+      try dispatch(next: {
+        guard m < p else { return nil }
+        defer { m += 1 }
+        let c = generationCandidates[m]
+        let history = generationSchedules[m]
         let plan = TrialRunner.Plan(
           candidate: { epoch in history[min(epoch / interval, history.count - 1)] },
-          seed: seeds[m], fidelity: fullFidelity,
-          warmStart: g > 0 ? checkpointURL(generation: g - 1, member: source[m]) : nil,
+          seed: generationSeeds[m], fidelity: fullFidelity,
+          warmStart: g > 0 ? checkpointURL(generation: g - 1, member: generationSources[m]) : nil,
           stopAfter: min(configuration.epochs, (g + 1) * interval),
           saveTo: checkpointURL(generation: g, member: m))
-        let record = try trial(TrialRequest(
+        return TrialRequest(
           key: "pbt-g\(g)-m\(m)", phase: .search, name: c.name, candidate: c, plan: plan, rung: g,
-          parentKey: g > 0 ? "pbt-g\(g - 1)-m\(source[m])" : nil))
-        scores.append((m, record))
-      }
+          parentKey: g > 0 ? "pbt-g\(g - 1)-m\(generationSources[m])" : nil)
+      }, tell: { request, record in
+        scores.append((Int(request.key.split(separator: "-m").last!)!, record))
+      }, ignoreBudget: true)
       lastScores = scores
       if g >= 2 {
         for m in 0..<p { try? FileManager.default.removeItem(at: checkpointURL(generation: g - 2, member: m)) }

@@ -27,8 +27,11 @@ extension PolicySearch {
     record.status = .finished
     record.reportPath = outputDirectory.path
     try ledger.update(record)
-    // Population checkpoints are only needed to continue unfinished trials; none are left.
-    try? FileManager.default.removeItem(at: workDirectory)
+    // Population checkpoints are only needed to continue unfinished trials; none are left. The trials'
+    // specs, results and logs stay: `tessera trial run` replays any of them.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path)) ?? [] where name.hasSuffix(".ckpt") {
+      try? FileManager.default.removeItem(at: workDirectory.appendingPathComponent(name))
+    }
     return report
   }
 
@@ -55,15 +58,25 @@ extension PolicySearch {
       ("winner: " + outcome.winner.name, "winner", true, outcome.winner, winnerPlanCandidate(outcome, epochs: fidelity.epochs)),
     ]
     for b in Baselines.all { entries.append((b.name, Self.slug(b.name), false, b, { _ in b })) }
+    // Every (entry, seed) run is independent: they go out together, up to `maxParallel` at once.
+    var runs: [(entry: Int, seed: Int)] = []
+    for e in entries.indices { for k in seeds.indices { runs.append((e, k)) } }
+    var recordsByEntry = [[TrialRecord]](repeating: [], count: entries.count)
+    var position = 0
+    try dispatch(next: {
+      guard position < runs.count else { return nil }
+      defer { position += 1 }
+      let (e, k) = runs[position]
+      let entry = entries[e]
+      var plan = TrialRunner.Plan(candidate: entry.plan, seed: seeds[k], fidelity: fidelity)
+      plan.onTest = true
+      return TrialRequest(key: "final-\(entry.slug)-s\(k)", phase: .final, name: entry.name, candidate: entry.candidate, plan: plan)
+    }, tell: { request, record in
+      if let e = entries.firstIndex(where: { request.key.hasPrefix("final-\($0.slug)-s") }) { recordsByEntry[e].append(record) }
+    }, ignoreBudget: true)
     var results: [SearchReport.FinalResult] = []
-    for entry in entries {
-      var records: [TrialRecord] = []
-      for (k, seed) in seeds.enumerated() {
-        var plan = TrialRunner.Plan(candidate: entry.plan, seed: seed, fidelity: fidelity)
-        plan.onTest = true
-        records.append(try trial(TrialRequest(key: "final-\(entry.slug)-s\(k)", phase: .final, name: entry.name,
-                                              candidate: entry.candidate, plan: plan)))
-      }
+    for (e, entry) in entries.enumerated() {
+      let records = recordsByEntry[e]
       let outcomes = records.compactMap(\.outcome)
       let scores = outcomes.map(\.score), accuracies = outcomes.map(\.metrics.accuracy)
       results.append(SearchReport.FinalResult(

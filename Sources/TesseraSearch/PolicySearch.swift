@@ -22,8 +22,10 @@ public final class PolicySearch {
   /// What the search trials have spent, counted in the order the algorithm meets them.
   var usage = Budget.Usage()
   /// Trials this process ran and trials it found finished in the ledger.
-  public private(set) var ranCount = 0
-  public private(set) var reusedCount = 0
+  public internal(set) var ranCount = 0
+  public internal(set) var reusedCount = 0
+  /// The executor of the dispatch in progress, so an interrupt can cancel what it started.
+  var activeExecutor: TrialExecutor?
   let processCPUAtStart = CPUClock.processSeconds()
   let processStart = Date()
 
@@ -85,29 +87,6 @@ public final class PolicySearch {
     var plan: TrialRunner.Plan
     var rung: Int?
     var parentKey: String?
-  }
-
-  /// Runs a trial, or returns its finished record from the ledger.
-  func trial(_ request: TrialRequest) throws -> TrialRecord {
-    if let done = try ledger.trial(of: id, key: request.key), done.status == .finished, let outcome = done.outcome {
-      reusedCount += 1
-      if request.phase == .search { usage.add(outcome) }
-      return done
-    }
-    let started = try ledger.start(TrialRecord(
-      id: nil, searchId: id, key: request.key, number: 0, phase: request.phase, name: request.name,
-      policy: try request.candidate.json(), datasetVersion: configuration.commit,
-      seed: Int64(bitPattern: request.plan.seed), epochs: request.plan.fidelity.epochs,
-      trainImages: request.plan.fidelity.trainImages, rung: request.rung, parentKey: request.parentKey,
-      status: .running, startedAt: Date()))
-    let outcome = try runner.run(request.plan)
-    let finished = try ledger.finish(started, outcome: outcome)
-    ranCount += 1
-    if request.phase == .search { usage.add(outcome) }
-    log(String(format: "  #%-3d %@  %@  M_val %.4f  acc %.2f%%  %.1f CPU-s  %@",
-               finished.number, request.key as NSString, request.plan.fidelity.description as NSString,
-               outcome.score, outcome.metrics.accuracy * 100, outcome.cpuSeconds, request.name as NSString))
-    return finished
   }
 
   var budgetExhausted: Bool { configuration.budget.isExhausted(by: usage) }

@@ -38,6 +38,15 @@ public struct SearchConfiguration: Sendable, Hashable, Codable {
   public var shards = 2
   public var threads = availableCores()
   public var loaderThreads = 1
+  /// Where trials run and how many at once. More than one in flight changes which results each decision sees
+  /// (results are taken in start order), so `maxParallel` is part of the result; the executor is not: local and
+  /// Slurm with the same settings record the same trials and scores.
+  public var executor: ExecutorKind?
+  public var maxParallel: Int?
+  public var slurmPartition: String?
+  public var slurmArguments: [String]?
+  /// Attempts per trial before it is recorded as failed.
+  public var maxAttempts: Int?
   /// Skip the final re-training on the test split (for quick experiments; the report then has no
   /// test numbers).
   public var skipFinal = false
@@ -71,6 +80,8 @@ public struct SearchConfiguration: Sendable, Hashable, Codable {
     guard batchSize >= 2 else { try fail("--batch-size: must be at least 2, got \(batchSize)") }
     guard learningRate > 0 else { try fail("--lr: must be positive, got \(learningRate)") }
     guard threads >= 1 else { try fail("--threads: must be at least 1, got \(threads)") }
+    if let n = maxParallel, n < 1 { try fail("--max-parallel: must be at least 1, got \(n)") }
+    if let n = maxAttempts, n < 1 { try fail("--max-attempts: must be at least 1, got \(n)") }
   }
 
   /// The trainer settings of a trial with `seed` and `epochs`.

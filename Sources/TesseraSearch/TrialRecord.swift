@@ -16,6 +16,8 @@ public struct TrialRecord: Sendable, Codable, Hashable, FetchableRecord, Mutable
   public enum Status: String, Sendable, Codable, Hashable {
     case running
     case finished
+    /// Failed on every attempt (the reason is in `failure`), or cancelled at the budget's end.
+    case failed
   }
 
   public var id: Int64?
@@ -49,6 +51,10 @@ public struct TrialRecord: Sendable, Codable, Hashable, FetchableRecord, Mutable
   public var augmentMicros: Double?
   public var startedAt: Date
   public var finishedAt: Date?
+  /// Where it ran (`local`, `slurm:<job id>`), attempts made, and why the last one failed.
+  public var worker: String?
+  public var attempts: Int?
+  public var failure: String?
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

@@ -26,6 +26,8 @@ struct Search: ParsableCommand {
         tessera search --rev v1 --space autoaugment --algo asha --budget 1h --pareto
         tessera search --rev v1 --space trivialaugment --algo pbt --budget 3600cpu --population 4
         tessera search --resume 1a2b3c4d
+        tessera search --rev v1 --space randaugment --algo asha --budget 2h --executor slurm --max-parallel 16 \\
+          --slurm-partition gpu --slurm-arg=--time=01:00:00
       """)
 
   @Option(help: "Store version to search on: a tag, branch or commit.")
@@ -100,6 +102,21 @@ struct Search: ParsableCommand {
   @Option(help: "Continue search ID after an interruption (its recorded settings are used).")
   var resume: String?
 
+  @Option(help: "Where trials run: local (this machine) or slurm (sbatch jobs running 'tessera trial run'; the store must be on a filesystem the nodes share).")
+  var executor: ExecutorKind = .local
+
+  @Option(help: "Trials in flight at once (part of the result: decisions see results in start order).")
+  var maxParallel = 1
+
+  @Option(help: "Slurm partition for the trial jobs.")
+  var slurmPartition: String?
+
+  @Option(parsing: .unconditionalSingleValue, help: "Extra sbatch argument, e.g. --slurm-arg=--time=00:30:00 (repeatable).")
+  var slurmArg: [String] = []
+
+  @Option(help: "Attempts per trial before it is recorded as failed.")
+  var maxAttempts = 3
+
   func validate() throws {
     if resume == nil {
       guard rev != nil else { throw ValidationError("--rev: required (or --resume ID to continue a search)") }
@@ -137,10 +154,24 @@ struct Search: ParsableCommand {
       c.learningRate = lr
       if let threads { c.threads = threads }
       c.skipFinal = skipFinal
+      c.executor = executor
+      c.maxParallel = maxParallel
+      c.slurmPartition = slurmPartition
+      c.slurmArguments = slurmArg
+      c.maxAttempts = maxAttempts
       search = try PolicySearch.start(store: store, configuration: c, log: say)
       say("search \(search.id) started (after an interruption: tessera search --resume \(search.id))")
     }
     let outURL = URL(fileURLWithPath: out ?? "search-\(search.id)", isDirectory: true)
+    // Ctrl-C cancels the trials this search started (scancel on Slurm); --resume continues later.
+    signal(SIGINT, SIG_IGN)
+    let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    interrupt.setEventHandler {
+      search.cancelRunningTrials()
+      FileHandle.standardError.write(Data("\ninterrupted: running trials cancelled; continue with tessera search --resume \(search.id)\n".utf8))
+      Foundation.exit(130)
+    }
+    interrupt.resume()
     let report = try search.run(outputDirectory: outURL)
     if search.reusedCount > 0 { say("reused \(search.reusedCount) finished trials from the ledger; ran \(search.ranCount)") }
     if !report.final.isEmpty {
@@ -161,4 +192,5 @@ struct Search: ParsableCommand {
 }
 
 extension SearchSpace: ExpressibleByArgument {}
+extension ExecutorKind: ExpressibleByArgument {}
 extension SearchAlgorithm: ExpressibleByArgument {}
