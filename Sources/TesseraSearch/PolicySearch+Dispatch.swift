@@ -34,6 +34,18 @@ extension PolicySearch {
   /// With `ignoreBudget` the caller decides when to stop (a PBT generation, the final evaluation).
   func dispatch(next: () throws -> TrialRequest?, tell: (TrialRequest, TrialRecord) throws -> Void,
                 ignoreBudget: Bool = false) throws {
+    try dispatch(next: { try next().map(NextTrial.run) ?? .done }, tell: tell, ignoreBudget: ignoreBudget)
+  }
+
+  /// What an asynchronous algorithm wants next: a trial, nothing until a running trial is told, or nothing more.
+  enum NextTrial {
+    case run(TrialRequest)
+    case wait
+    case done
+  }
+
+  func dispatch(next: () throws -> NextTrial, tell: (TrialRequest, TrialRecord) throws -> Void,
+                ignoreBudget: Bool = false) throws {
     let executor = try makeExecutor()
     activeExecutor = executor
     defer { activeExecutor = nil }
@@ -67,7 +79,11 @@ extension PolicySearch {
       // resumed search asks the algorithm the same questions in the same order.
       while !noMore && queue.count < executor.maxParallel {
         if !ignoreBudget && projectedExhausted(inFlight: queue.count) { noMore = true; break }
-        guard let request = try next() else { noMore = true; break }
+        let decision = try next()
+        guard case .run(let request) = decision else {
+          if case .done = decision { noMore = true }
+          break
+        }
         let s = spec(request)
         if let done = try ledger.trial(of: id, key: request.key), done.status == .finished {
           reusedCount += 1

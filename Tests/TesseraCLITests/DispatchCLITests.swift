@@ -65,4 +65,21 @@ import TesseraTestSupport
     #expect((failed["failure"] as? String)?.contains("2 attempt(s)") == true)
     #expect(rows2.filter { $0["status"] as? String == "finished" }.count >= 2)
   }
+
+  @Test func ashaAndPopulationSearchRunWithSeveralWorkers() throws {
+    let dir = try fixture.makeStore(trainPerClass: 24, testPerClass: 4)
+    defer { dir.remove() }
+    let common = ["search", "--rev", "v1", "--space", "randaugment", "--batch-size", "32", "--threads", "1", "--skip-final",
+                  "--max-parallel", "2"]
+    let asha = try runTessera(common + ["--algo", "asha", "--budget", "6trials", "--epochs", "2", "--out", "a"], in: dir.url)
+    #expect(asha.status == 0, "\(asha.stderr)")
+    let ashaRows = try trials(dir.url, try #require(searchID(asha.stdout)))
+    #expect(ashaRows.count == 6 && ashaRows.contains { ($0["rung"] as? Int ?? 0) > 0 })
+    let pbt = try runTessera(common + ["--algo", "pbt", "--budget", "100trials", "--epochs", "2", "--population", "4", "--out", "p"],
+                             in: dir.url)
+    #expect(pbt.status == 0, "\(pbt.stderr)")
+    let pbtRows = try trials(dir.url, try #require(searchID(pbt.stdout)))
+    #expect(pbtRows.count == 8 && pbtRows.allSatisfy { $0["status"] as? String == "finished" })
+    #expect(pbtRows.filter { $0["rung"] as? Int == 1 }.allSatisfy { $0["parentKey"] != nil })
+  }
 }
