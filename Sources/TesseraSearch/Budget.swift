@@ -2,7 +2,7 @@ import Foundation
 
 /// How much a search may spend on its trials (the final evaluation is billed but not limited).
 public enum Budget: Sendable, Hashable, Codable, CustomStringConvertible {
-  /// Wall-clock seconds of search trials.
+  /// Wall-clock seconds of search trials (summed; with several workers, real time since the dispatch began).
   case wallSeconds(Double)
   /// CPU-seconds (user + system, all threads) of search trials.
   case cpuSeconds(Double)

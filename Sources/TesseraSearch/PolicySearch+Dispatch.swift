@@ -10,6 +10,7 @@ extension PolicySearch {
 
   /// The executor for this search's settings.
   func makeExecutor() throws -> TrialExecutor {
+    if let executorOverride { return executorOverride }
     switch configuration.executor ?? .local {
     case .local:
       if parallelism == 1 {
@@ -26,9 +27,10 @@ extension PolicySearch {
   }
 
   /// Runs an algorithm asynchronously: keeps up to `maxParallel` trials in flight, asking `next` for the next
-  /// one whenever a slot is free and the budget still covers it. Results are handed to `tell` in the order the
-  /// trials started, so every decision sees the same results however the workers' timings fall — local and
-  /// Slurm runs of a search record the same trials. A trial whose attempt fails (an error, or a job that
+  /// one whenever a slot is free and the budget still covers it. By default results are handed to `tell` in the
+  /// order the trials started, so every decision sees the same results however the workers' timings fall — local
+  /// and Slurm runs of a search record the same trials — at the price of a free worker waiting while the oldest
+  /// trial runs. `resultOrder = .finish` hands them over as they end: no waiting, but the trials depend on timing. A trial whose attempt fails (an error, or a job that
   /// ended FAILED, TIMEOUT, CANCELLED or on a dead node) runs again, up to `maxAttempts`, then is recorded as
   /// failed and told with no score; the search goes on.
   /// With `ignoreBudget` the caller decides when to stop (a PBT generation, the final evaluation).
@@ -78,7 +80,10 @@ extension PolicySearch {
       // A trial found finished in the ledger holds its slot until it is told, exactly as when it ran, so a
       // resumed search asks the algorithm the same questions in the same order.
       while !noMore && queue.count < executor.maxParallel {
-        if !ignoreBudget && projectedExhausted(inFlight: queue.count) { noMore = true; break }
+        if !ignoreBudget && (deadline == nil ? projectedExhausted(inFlight: queue.count) : pastDeadline(usage.maxWallSeconds)) {
+          noMore = true
+          break
+        }
         let decision = try next()
         guard case .run(let request) = decision else {
           if case .done = decision { noMore = true }
@@ -103,17 +108,44 @@ extension PolicySearch {
       try submit(fresh)
     }
 
+    // With several workers a wall-clock budget is real time: past the deadline nothing starts, and what
+    // still runs is cancelled.
+    var deadline: Date?
+    if !ignoreBudget, parallelism > 1, case .wallSeconds(let seconds) = configuration.budget {
+      deadline = Date().addingTimeInterval(max(0, seconds - usage.wallSeconds))
+    }
+    func pastDeadline(_ margin: Double = 0) -> Bool { deadline.map { Date().addingTimeInterval(margin) >= $0 } ?? false }
+    /// The budget is spent: what still runs would only overspend it.
+    func cancelOutstanding() {
+      let running = queue.filter { $0.reused == nil }
+      executor.cancelAll()
+      for flight in running {
+        if let record = flight.record { _ = try? ledger.fail(record, reason: "cancelled: the budget was spent") }
+      }
+      log("  budget spent: cancelled \(running.count) running trial(s)")
+      queue.removeAll()
+    }
+
     try fill()
     while !queue.isEmpty {
-      // Take results in start order: wait until the oldest trial ended.
-      while queue[0].reused == nil && queue[0].ended == nil {
-        for ended in try executor.waitForEnded() {
+      // In start order: wait until the oldest trial ended. In finish order: take whichever ended first.
+      let inStartOrder = (configuration.resultOrder ?? .start) == .start
+      func ready() -> Int? {
+        inStartOrder ? (queue[0].reused != nil || queue[0].ended != nil ? 0 : nil)
+          : queue.firstIndex { $0.reused != nil || $0.ended != nil }
+      }
+      while ready() == nil && !pastDeadline() {
+        for ended in try executor.waitForEnded(until: deadline) {
           if let i = queue.firstIndex(where: { $0.spec.key == ended.key && $0.attempt == ended.attempt && $0.ended == nil }) {
             queue[i].ended = ended
           }
         }
       }
-      var head = queue.removeFirst()
+      guard let position = ready() else {
+        cancelOutstanding()
+        break
+      }
+      var head = queue.remove(at: position)
       if let reused = head.reused {
         if head.request.phase == .search, let outcome = reused.outcome { usage.add(outcome) }
         try tell(head.request, reused)
@@ -137,14 +169,8 @@ extension PolicySearch {
         log("  \(head.request.key) failed after \(head.attempt) attempt(s): \(reason)")
         try tell(head.request, failed)
       }
-      if !ignoreBudget && budgetExhausted && inFlight > 0 {
-        // The budget is spent: what still runs would only overspend it.
-        executor.cancelAll()
-        for flight in queue where flight.reused == nil {
-          if let record = flight.record { try ledger.fail(record, reason: "cancelled: the budget was spent") }
-        }
-        log("  budget spent: cancelled \(inFlight) running trial(s)")
-        queue.removeAll()
+      if !ignoreBudget && (budgetExhausted && deadline == nil || pastDeadline()) && inFlight > 0 {
+        cancelOutstanding()
         break
       }
       try fill()

@@ -26,21 +26,23 @@ public final class PolicySearch {
   public internal(set) var reusedCount = 0
   /// The executor of the dispatch in progress, so an interrupt can cancel what it started.
   var activeExecutor: TrialExecutor?
+  /// Replaces the configured executor (the dispatch simulation runs the real algorithms on a virtual clock).
+  var executorOverride: TrialExecutor?
   let processCPUAtStart = CPUClock.processSeconds()
   let processStart = Date()
 
   init(id: String, configuration: SearchConfiguration, ledger: Ledger, store: Store,
-       log: @escaping (String) -> Void) throws {
+       workDirectory: URL? = nil, log: @escaping (String) -> Void) throws {
     self.id = id
     self.configuration = configuration
     self.ledger = ledger
     self.store = store
     self.log = log
-    workDirectory = URL(fileURLWithPath: store.root + "/.tessera/search/" + id, isDirectory: true)
+    self.workDirectory = workDirectory ?? URL(fileURLWithPath: store.root + "/.tessera/search/" + id, isDirectory: true)
     data = try SearchData.load(store, commit: configuration.commit, validationFraction: configuration.validationFraction,
                                subset: configuration.subset)
     runner = try TrialRunner(data: data, configuration: configuration)
-    try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: self.workDirectory, withIntermediateDirectories: true)
   }
 
   /// Starts a new search: resolves the revision, records the search in the ledger.

@@ -1,5 +1,13 @@
 import TesseraTrain
 
+/// The order in which a dispatch hands results to the algorithm.
+public enum ResultOrder: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Trials' start order: the same decisions on every executor and at any speed.
+  case start
+  /// As trials end: no worker waits for an older trial, but the decisions depend on timing.
+  case finish
+}
+
 /// Everything that decides a search's result; stored in the ledger so `--resume` continues with
 /// exactly the same settings.
 public struct SearchConfiguration: Sendable, Hashable, Codable {
@@ -45,6 +53,8 @@ public struct SearchConfiguration: Sendable, Hashable, Codable {
   public var maxParallel: Int?
   public var slurmPartition: String?
   public var slurmArguments: [String]?
+  /// In which order results reach the algorithm (default: start order, reproducible on any executor).
+  public var resultOrder: ResultOrder?
   /// Attempts per trial before it is recorded as failed.
   public var maxAttempts: Int?
   /// Skip the final re-training on the test split (for quick experiments; the report then has no

@@ -97,6 +97,7 @@ public struct TrialResult: Sendable, Codable, Equatable {
       throw SearchError.badInput("\(specPath): not a trial spec (\(error))")
     }
     FaultInjection.dieIfAsked(key: spec.key, specPath: specPath)
+    FaultInjection.sleepIfAsked(key: spec.key)
     let result: TrialResult
     do {
       result = TrialResult(key: spec.key, outcome: try spec.run(), error: nil)
@@ -123,5 +124,13 @@ enum FaultInjection {
     guard let range = name.range(of: #"\.a([0-9]+)\."#, options: .regularExpression),
           let attempt = Int(name[range].dropFirst(2).dropLast()) else { return }
     if attempt <= failures { _exit(137) }
+  }
+
+  /// `TESSERA_FAULT_SLOW_TRIAL=KEY:SECONDS` makes trial KEY wait that long before it starts (a straggler).
+  static func sleepIfAsked(key: String) {
+    guard let value = ProcessInfo.processInfo.environment["TESSERA_FAULT_SLOW_TRIAL"] else { return }
+    let parts = value.split(separator: ":")
+    guard parts.count == 2, String(parts[0]) == key, let seconds = Double(parts[1]) else { return }
+    Thread.sleep(forTimeInterval: seconds)
   }
 }

@@ -117,6 +117,9 @@ struct Search: ParsableCommand {
   @Option(help: "Attempts per trial before it is recorded as failed.")
   var maxAttempts = 3
 
+  @Option(help: "start: results reach the algorithm in the trials' start order (the same trials on any executor); finish: as trials end (no worker waits for an older trial; depends on timing).")
+  var resultOrder: ResultOrder = .start
+
   func validate() throws {
     if resume == nil {
       guard rev != nil else { throw ValidationError("--rev: required (or --resume ID to continue a search)") }
@@ -159,6 +162,7 @@ struct Search: ParsableCommand {
       c.slurmPartition = slurmPartition
       c.slurmArguments = slurmArg
       c.maxAttempts = maxAttempts
+      c.resultOrder = resultOrder
       search = try PolicySearch.start(store: store, configuration: c, log: say)
       say("search \(search.id) started (after an interruption: tessera search --resume \(search.id))")
     }
@@ -193,4 +197,5 @@ struct Search: ParsableCommand {
 
 extension SearchSpace: ExpressibleByArgument {}
 extension ExecutorKind: ExpressibleByArgument {}
+extension ResultOrder: ExpressibleByArgument {}
 extension SearchAlgorithm: ExpressibleByArgument {}

@@ -14,7 +14,42 @@ struct Trials: ParsableCommand {
         tessera trials show 1a2b3c4d     # a search's settings and winner
         tessera trials show 1a2b3c4d random-3 --json
       """,
-    subcommands: [TrialsList.self, TrialsShow.self])
+    subcommands: [TrialsList.self, TrialsShow.self, TrialsSimulate.self])
+}
+
+/// `tessera trials simulate ID`: how a search like ID would go with more workers.
+struct TrialsSimulate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simulate",
+    abstract: "Simulate random search, ASHA and PBT on 1, 4, 16 and 64 workers with trial times from a real search.",
+    discussion: """
+      Runs the real algorithms and dispatcher on a virtual clock: each trial takes the time a trial of its size \
+      took in search ID (per epoch and image, with the spread of its trials) and scores what one of its trials \
+      scored. Random search and ASHA run --trials trials; PBT a population of 16 for 8 steps.
+      Example:
+        tessera trials simulate 1a2b3c4d --workers 1,4,16,64 --overhead 1.5
+      """)
+
+  @Argument(help: "A finished search whose trials give the durations.") var id: String
+  @Option(help: "Worker counts, comma-separated.") var workers = "1,4,16,64"
+  @Option(help: "Trials for random search and ASHA.") var trials = 128
+  @Option(help: "Seconds of dispatch overhead added to every trial (e.g. what Slurm costs per job).") var overhead = 0.0
+  @OptionGroup var ledgerOptions: LedgerOptions
+
+  func run() throws {
+    let counts = try workers.split(separator: ",").map { part -> Int in
+      guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else { throw ValidationError("--workers: '\(part)' is not a positive number") }
+      return n
+    }
+    let store = try Store.open(at: ledgerOptions.store)
+    let say: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    let sim = try DispatchSimulation.run(store: store, sourceSearch: id, workers: counts, trials: trials, overhead: overhead,
+                                         progress: ledgerOptions.json ? { _ in } : say)
+    if ledgerOptions.json { return try printJSON(sim) }
+    print(String(format: "Trial times from search %@ (%.3g s per epoch and training image); %.1f s dispatch overhead per trial.",
+                 id as NSString, sim.secondsPerEpochImage, overhead))
+    print(sim.markdown, terminator: "")
+  }
 }
 
 struct LedgerOptions: ParsableArguments {

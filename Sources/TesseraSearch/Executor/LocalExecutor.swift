@@ -23,7 +23,7 @@ final class LocalExecutor: TrialExecutor {
 
   func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool { false }
 
-  func waitForEnded() throws -> [EndedTrial] {
+  func waitForEnded(until deadline: Date?) throws -> [EndedTrial] {
     defer { ended = [] }
     return ended
   }

@@ -51,10 +51,16 @@ final class ProcessExecutor: TrialExecutor, @unchecked Sendable {
 
   func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool { false }
 
-  func waitForEnded() throws -> [EndedTrial] {
+  func waitForEnded(until deadline: Date?) throws -> [EndedTrial] {
     lock.lock()
     defer { lock.unlock() }
-    while ended.isEmpty && !running.isEmpty { lock.wait() }
+    while ended.isEmpty && !running.isEmpty {
+      if let deadline {
+        if !lock.wait(until: deadline) { break }
+      } else {
+        lock.wait()
+      }
+    }
     let out = ended
     ended = []
     return out

@@ -85,9 +85,10 @@ final class SlurmExecutor: TrialExecutor, @unchecked Sendable {
 
   static let activeStates: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
 
-  func waitForEnded() throws -> [EndedTrial] {
+  func waitForEnded(until deadline: Date?) throws -> [EndedTrial] {
     guard !jobs.isEmpty else { return [] }
     while true {
+      if let deadline, Date() >= deadline { return [] }
       var ended: [EndedTrial] = []
       for job in jobs.values {
         if let result = files.readResult(job.key, attempt: job.attempt) {

@@ -26,8 +26,8 @@ public protocol TrialExecutor: AnyObject {
   /// Takes over a trial a previous controller started (after a crash), if its job still runs or left a
   /// result; returns false when it is gone and must be submitted again.
   func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool
-  /// Blocks until at least one trial ended; returns every trial that ended since the last call.
-  func waitForEnded() throws -> [EndedTrial]
+  /// Blocks until at least one trial ended (or `deadline` passed); returns every trial that ended since the last call.
+  func waitForEnded(until deadline: Date?) throws -> [EndedTrial]
   /// Cancels every trial still waiting or running.
   func cancelAll()
 }
