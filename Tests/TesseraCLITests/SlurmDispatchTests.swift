@@ -116,4 +116,42 @@ struct SlurmDispatchTests {
               == before.first { $0["key"] as? String == key }?["finishedAt"] as? String)
     }
   }
+
+  @Test func ctrlCCancelsTheRunningJobs() throws {
+    let dir = try fixture.fixture.makeStore(trainPerClass: 24, testPerClass: 4)
+    defer { dir.remove() }
+    let process = Process()
+    process.executableURL = tesseraExecutableURL()
+    process.arguments = ["search", "--rev", "v1", "--space", "randaugment", "--algo", "random", "--budget", "4trials", "--epochs", "1",
+                         "--batch-size", "32", "--threads", "1", "--skip-final", "--max-parallel", "2", "--executor", "slurm", "--out", "o"]
+    process.currentDirectoryURL = dir.url
+    process.environment = ProcessInfo.processInfo.environment.merging(try environment(["TESSERA_FAULT_SLOW_TRIAL": "random-0:300"])) { $1 }
+    let log = dir.url.appendingPathComponent("controller.log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: log)
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var job: String?
+    let deadline = Date().addingTimeInterval(60)
+    while job == nil && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.5)
+      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      guard let id = fixture.searchID(text) else { continue }
+      job = ((try? fixture.trials(dir.url, id)) ?? []).first { $0["key"] as? String == "random-0" }
+        .flatMap { ($0["worker"] as? String).map { String($0.dropFirst("slurm:".count)) } }
+    }
+    let running = try #require(job)
+    // Wait until it really runs (a cancelled pending array task vanishes from squeue instead of showing CANCELLED).
+    for _ in 0..<40 where try squeueState(running) != "RUNNING" { Thread.sleep(forTimeInterval: 0.25) }
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130)
+    var state = ""
+    for _ in 0..<20 {
+      state = try squeueState(running)
+      if state == "CANCELLED" { break }
+      Thread.sleep(forTimeInterval: 0.5)
+    }
+    #expect(state == "CANCELLED")
+  }
 }
