@@ -150,7 +150,8 @@ extension Remote {
   func uploadFile(_ path: String, key: String, progress: (@Sendable (Int64) -> Void)?) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-    let partSize = uploadPartSize
+    // S3 allows 10,000 parts: bigger files get bigger parts.
+    let partSize = max(uploadPartSize, Int((size + 9_999) / 10_000))
     if size <= Int64(partSize) {
       guard let data = FileManager.default.contents(atPath: path) else { throw RemoteError("\(path): cannot read") }
       try backend.put(key, data)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TesseraStore
 
@@ -76,9 +77,9 @@ extension Remote {
       }
       if let job = current { jobs.append(job) }
     }
-    for (id, size) in catalog.loose { jobs.append(Job(key: "objects/\(id.hex)", range: 0..<size, objects: [(id, 0, size)])) }
     let planned = jobs
-    let total = jobs.reduce(Int64(0)) { $0 + ($1.range.upperBound - $1.range.lowerBound) }
+    let loose = Array(catalog.loose)
+    let total = jobs.reduce(Int64(0)) { $0 + ($1.range.upperBound - $1.range.lowerBound) } + loose.reduce(0) { $0 + $1.value }
     let done = SharedCount()
     let problems = ProblemList()
     try runConcurrently(planned.count, width: parallelism) { [backend] i in
@@ -93,6 +94,26 @@ extension Remote {
         if actual != id { problems.add("\(job.key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") }
       }
       progress?(done.add(Int64(data.count)), total)
+    }
+    // Large objects: read in parts and hashed as they arrive, never held whole.
+    let partSize = self.partSize
+    try runConcurrently(loose.count, width: max(1, parallelism / 4)) { [backend] i in
+      let (id, size) = loose[i]
+      let key = "objects/\(id.hex)"
+      var hasher = Crypto.SHA256()
+      var offset: Int64 = 0
+      while offset < size {
+        let end = min(size, offset + Int64(partSize))
+        guard let data = try backend.get(key, range: offset..<end), !data.isEmpty else {
+          problems.add("\(key): missing or shorter than \(size) bytes")
+          return
+        }
+        hasher.update(data: data)
+        offset += Int64(data.count)
+        progress?(done.add(Int64(data.count)), total)
+      }
+      let actual = ObjectID(digest: hasher.finalize())
+      if actual != id { problems.add("\(key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") }
     }
     report.bytesRehashed = done.current
     report.problems += problems.all.sorted()

@@ -58,8 +58,11 @@ public struct RemoteList: Codable, Sendable, Equatable {
       throw RemoteError("remote name '\(remote.name)': use letters, digits, '-', '_' and '.' only")
     }
     guard !remotes.contains(where: { $0.name == remote.name }) else { throw RemoteError("remote '\(remote.name)' already exists") }
-    _ = try RemoteLocation(remote.url)
-    remotes.append(remote)
+    // Paths are kept absolute, so the remote means the same folder from any subfolder or clone.
+    var saved = remote
+    if case .folder(let path) = try RemoteLocation(remote.url) { saved.url = path }
+    saved.git = remote.git.map(Remote.absoluteGit)
+    remotes.append(saved)
   }
 
   public mutating func remove(_ name: String) throws {

@@ -157,20 +157,25 @@ public final class Ledger: Sendable {
 
   /// Records where a running trial runs (its Slurm job), so a restarted controller can take it over.
   public func assign(_ trial: TrialRecord, worker: String?, attempt: Int) throws -> TrialRecord {
-    var row = trial
-    row.worker = worker
-    row.attempts = attempt
-    try access { try queue.write { db in try row.update(db) } }
-    return row
+    try updated(trial) { row in
+      row.worker = worker
+      row.attempts = attempt
+    }
   }
 
   /// Records that a trial failed for good (every attempt), or was cancelled.
   @discardableResult
   public func fail(_ trial: TrialRecord, reason: String) throws -> TrialRecord {
+    try updated(trial) { row in
+      row.status = .failed
+      row.failure = reason
+      row.finishedAt = Date()
+    }
+  }
+
+  private func updated(_ trial: TrialRecord, _ change: (inout TrialRecord) -> Void) throws -> TrialRecord {
     var row = trial
-    row.status = .failed
-    row.failure = reason
-    row.finishedAt = Date()
+    change(&row)
     try access { try queue.write { db in try row.update(db) } }
     return row
   }

@@ -95,14 +95,16 @@ extension PolicySearch {
           queue.append(Flight(request: request, spec: s, record: done, attempt: done.attempts ?? 1, reused: done))
           continue
         }
-        if let previous = try ledger.trial(of: id, key: request.key), previous.status == .running,
+        let previous = try ledger.trial(of: id, key: request.key)
+        if let previous, previous.status == .running,
            let worker = previous.worker, try executor.adopt(s, attempt: previous.attempts ?? 1, worker: worker) {
           log("  adopted \(request.key) (still running as \(worker))")
           queue.append(Flight(request: request, spec: s, record: previous, attempt: previous.attempts ?? 1))
           continue
         }
+        // A trial started before (by a controller that died) continues its attempt count and its files.
         let record = try ledger.start(startRecord(request))
-        queue.append(Flight(request: request, spec: s, record: record, attempt: (record.attempts ?? 0) + 1))
+        queue.append(Flight(request: request, spec: s, record: record, attempt: (previous?.attempts ?? 0) + 1))
         fresh.append(queue.count - 1)
       }
       try submit(fresh)
@@ -120,7 +122,13 @@ extension PolicySearch {
       let running = queue.filter { $0.reused == nil }
       executor.cancelAll()
       for flight in running {
-        if let record = flight.record { _ = try? ledger.fail(record, reason: "cancelled: the budget was spent") }
+        guard let record = flight.record else { continue }
+        if let outcome = flight.ended?.result?.outcome {
+          // It finished but was not told yet: keep its result (the algorithm is done with it).
+          _ = try? ledger.finish(record, outcome: outcome)
+        } else {
+          _ = try? ledger.fail(record, reason: "cancelled: the budget was spent")
+        }
       }
       log("  budget spent: cancelled \(running.count) running trial(s)")
       queue.removeAll()

@@ -26,6 +26,7 @@ extension PolicySearch {
     var done = [Int](repeating: 0, count: p)           // steps told per member
     var busy = Set<Int>()
     var stopped = Set<Int>()
+    var dropped = 0                                    // checkpoints of steps below this are deleted
     for m in 0..<p {
       steps[m].append(Step(schedule: [sampledCandidate(m, stream: 0x5042_54)], seed: configuration.seed &+ UInt64(m), parent: nil))
     }
@@ -77,9 +78,13 @@ extension PolicySearch {
       busy.remove(m)
       scores[m].append(record.status == .finished ? record.score : nil)
       done[m] += 1
-      // A step's checkpoint is a possible parent until every member has moved two steps past it.
-      if let slowest = done.min(), slowest >= 2 {
-        for x in 0..<p { try? FileManager.default.removeItem(at: checkpointURL(generation: slowest - 2, member: x)) }
+      // A checkpoint of step k can still be a parent while a member may start step k + 1 (some member has done
+      // at most k + 1 steps) or a running step was given it; below that, drop it.
+      let runningParents = busy.compactMap { b in steps[b][done[b]].parent?.generation }
+      let keepFrom = min((done.min() ?? 0) - 1, runningParents.min() ?? Int.max)
+      while dropped < keepFrom {
+        for x in 0..<p { try? FileManager.default.removeItem(at: checkpointURL(generation: dropped, member: x)) }
+        dropped += 1
       }
     }, ignoreBudget: true)
 

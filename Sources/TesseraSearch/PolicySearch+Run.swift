@@ -76,11 +76,17 @@ extension PolicySearch {
     }, ignoreBudget: true)
     var results: [SearchReport.FinalResult] = []
     for (e, entry) in entries.enumerated() {
-      let records = recordsByEntry[e]
-      let outcomes = records.compactMap(\.outcome)
+      // A seed whose run failed for good is left out (its failure is in the ledger); seeds and scores stay paired.
+      let finished = recordsByEntry[e].filter { $0.outcome != nil }
+      guard !finished.isEmpty else {
+        log("final evaluation: every run of \(entry.name) failed; it is left out of the report (see 'tessera trials ls \(id)')")
+        continue
+      }
+      let outcomes = finished.compactMap(\.outcome)
       let scores = outcomes.map(\.score), accuracies = outcomes.map(\.metrics.accuracy)
       results.append(SearchReport.FinalResult(
-        name: entry.name, isWinner: entry.winner, seeds: seeds, scores: scores, accuracies: accuracies,
+        name: entry.name, isWinner: entry.winner, seeds: finished.map { UInt64(bitPattern: $0.seed) }, scores: scores,
+        accuracies: accuracies,
         score: Statistics.interval(scores), accuracy: Statistics.interval(accuracies),
         macroF1: Statistics.mean(outcomes.map(\.metrics.macroF1)),
         ece: Statistics.mean(outcomes.map(\.metrics.expectedCalibrationError)),

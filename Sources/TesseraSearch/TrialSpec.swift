@@ -90,11 +90,14 @@ public struct TrialResult: Sendable, Codable, Equatable {
 
   /// Runs the spec at `specPath` and writes the result to `resultPath`; the result says whether it failed.
   public static func runSpecFile(_ specPath: String, resultPath: String) throws -> TrialResult {
+    guard let bytes = FileManager.default.contents(atPath: specPath) else {
+      throw SearchError.badInput("\(specPath): cannot read the trial spec (no such file, or not readable)")
+    }
     let spec: TrialSpec
     do {
-      spec = try JSONDecoder().decode(TrialSpec.self, from: Data(contentsOf: URL(fileURLWithPath: specPath)))
-    } catch let error as DecodingError {
-      throw SearchError.badInput("\(specPath): not a trial spec (\(error))")
+      spec = try JSONDecoder().decode(TrialSpec.self, from: bytes)
+    } catch {
+      throw SearchError.badInput("\(specPath): not a trial spec (\(String(describing: error).split(separator: "\n").first ?? ""))")
     }
     FaultInjection.dieIfAsked(key: spec.key, specPath: specPath)
     FaultInjection.sleepIfAsked(key: spec.key)

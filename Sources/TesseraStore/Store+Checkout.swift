@@ -68,6 +68,7 @@ extension Store {
     if !paths.isEmpty {
       target = target.filter { f in paths.contains { Self.isUnder(f.path, $0) } }
       for p in paths where !target.contains(where: { Self.isUnder($0.path, p) }) {
+        if p.isEmpty { throw StoreError(.badInput, "no file of version \(revision) matches the selection") }
         throw StoreError(.badInput, "\(p): not in version \(revision)")
       }
     }
@@ -93,22 +94,32 @@ extension Store {
         if force { writes.append(CheckoutWrite(file: f, replaces: true)) } else { conflicts.append(f.path) }
       }
     }
+    // Files the filter leaves out: one already right stays; an older copy on disk is brought up to date when
+    // its object is here, else removed (it would pass for the new version's file); a changed one is a conflict.
+    var leftOut: [TrackedFile] = []
     for f in leftAbsent {
       try checkParents(f.path, known: &safeFolders)
-      if case .matchesTarget(let stat) = try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+      switch try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+      case .matchesTarget(let stat):
         report.unchanged += 1
         index.entries[f.path] = .init(file: f, stat: stat)
-      } else {
+      case .missing:
         index.entries[f.path] = .init(file: f, stat: .untrusted)
         report.skipped += 1
+      case .clean where objects.contains(f.object):
+        writes.append(CheckoutWrite(file: f, replaces: true))
+      case .clean:
+        leftOut.append(f)
+      case .dirty:
+        if !force { conflicts.append(f.path) } else if objects.contains(f.object) {
+          writes.append(CheckoutWrite(file: f, replaces: true))
+        } else {
+          leftOut.append(f)
+        }
       }
     }
     var deletes: [String] = []
     for path in toDelete {
-      if let only, !only.matches(path: path, split: index.entries[path]?.file.split, label: index.entries[path]?.file.label) {
-        index.entries[path] = nil
-        continue
-      }
       try checkParents(path, known: &safeFolders)
       switch try onDisk(path, staged: index.entries[path], target: nil) {
       case .missing: index.entries[path] = nil
@@ -137,6 +148,12 @@ extension Store {
       index.entries[path] = nil
       report.removed += 1
       removeEmptyParents(path)
+    }
+    for f in leftOut {
+      if unlink(root + "/" + f.path) != 0 && errno != ENOENT { throw StoreError.fromErrno(errno, "unlink", f.path) }
+      index.entries[f.path] = .init(file: f, stat: .untrusted)
+      report.skipped += 1
+      removeEmptyParents(f.path)
     }
     if paths.isEmpty {
       index.base = commit.hex

@@ -68,7 +68,13 @@ struct SlurmDispatchTests {
     #expect(straggler["status"] as? String == "failed")
     #expect((straggler["failure"] as? String)?.contains("budget") == true)
     let job = try #require((straggler["worker"] as? String)?.dropFirst("slurm:".count))
-    #expect(try squeueState(String(job)) == "CANCELLED")
+    var state = ""
+    for _ in 0..<40 {
+      state = try squeueState(String(job))
+      if state == "CANCELLED" { break }
+      Thread.sleep(forTimeInterval: 0.25)
+    }
+    #expect(state == "CANCELLED")
   }
 
   @Test func aControllerKilledWithSigkillResumesAndAdoptsTheJobsThatKeptRunning() throws {

@@ -79,4 +79,35 @@ import TesseraTestSupport
     #expect(clone.status != 0 && clone.stderr.contains("not an empty folder"))
     #expect(FileManager.default.contents(atPath: full.path + "/keep.txt") == Data([1]))
   }
+
+  @Test func relativeRemotePathsMeanTheSameFolderFromAnywhere() throws {
+    let f = try RemoteFixture(smallFiles: 4, largeFiles: 0, s3: false)
+    try f.tessera(["remote", "add", "nas", "../nas"])
+    #expect(try f.tessera(["remote", "list"]).stdout.contains("\t" + f.work.url.appendingPathComponent("nas").standardizedFileURL.path))
+    // From a subfolder the same remote is used.
+    try f.tessera(["push", "nas"], in: f.dataset.appendingPathComponent("train"))
+    #expect(FileManager.default.fileExists(atPath: f.work.url.appendingPathComponent("nas/git/HEAD").path))
+  }
+
+  @Test func aPartialPullNeverLeavesAnOldFileToPassForTheNewVersion() throws {
+    let f = try RemoteFixture(smallFiles: 8, largeFiles: 0, s3: false)
+    let remote = f.work.url.appendingPathComponent("r").path
+    try f.tessera(["remote", "add", "origin", remote])
+    try f.tessera(["push"])
+    let copy = f.work.url.appendingPathComponent("copy")
+    try f.tessera(["clone", remote, copy.path], in: f.work.url)
+    try f.write([4, 4, 4], to: "train/Shirt/1.bin")
+    try f.tessera(["add"])
+    try f.tessera(["commit", "-m", "v2"])
+    try f.tessera(["push"])
+    // Only the test split is pulled: the outdated train file goes (its new bytes were not fetched).
+    try f.tessera(["pull", "--split", "test"], in: copy)
+    #expect(!FileManager.default.fileExists(atPath: copy.path + "/train/Shirt/1.bin"))
+    let status = try f.tessera(["status"], in: copy).stdout
+    #expect(status.contains("Partial checkout") && status.contains("Nothing to commit"))
+    // A full pull brings everything back, up to date.
+    try f.tessera(["pull", "--path", "train", "--path", "test"], in: copy)
+    try f.tessera(["checkout", "main"], in: copy)
+    #expect(try RemoteFixture.contents(of: copy) == RemoteFixture.contents(of: f.dataset))
+  }
 }

@@ -163,11 +163,13 @@ struct Pull: ParsableCommand {
   @OptionGroup var selection: SelectionOptions
   @Option(help: "auto, reflink, hardlink or copy.") var link: LinkMode = .auto
   @Flag(help: "Overwrite changed files.") var force = false
+  @Option(help: "Transfers at once.") var jobs = 16
   @Flag(help: "Print the report as JSON.") var json = false
 
   func run() throws {
     let store = try Store.open()
     let source = try openRemote(store, remote)
+    source.parallelism = max(1, jobs)
     let line = ProgressLine("fetch (KiB)")
     let checkoutLine = ProgressLine("checkout")
     let r = try source.pull(filter: selection.filter, link: link, force: force, progress: transferProgress(line),

@@ -105,7 +105,7 @@ struct Search: ParsableCommand {
   @Option(help: "Where trials run: local (this machine) or slurm (sbatch jobs running 'tessera trial run'; the store must be on a filesystem the nodes share).")
   var executor: ExecutorKind = .local
 
-  @Option(help: "Trials in flight at once (part of the result: decisions see results in start order).")
+  @Option(help: "Trials in flight at once. Part of the result: with --result-order start every executor records the same trials for a trial-count budget.")
   var maxParallel = 1
 
   @Option(help: "Slurm partition for the trial jobs.")

@@ -84,14 +84,27 @@ package struct FolderBackend: ObjectBackend {
   }
 
   package func finishUpload(_ key: String, upload: String, parts: [(number: Int, etag: String)]) throws {
-    var whole = Data()
-    for part in parts.sorted(by: { $0.number < $1.number }) {
-      guard let data = try get(".uploads/\(upload)/\(part.etag)") else {
-        throw RemoteError("\(uploadFolder(upload)): part \(part.number) is missing")
+    // Parts are joined by streaming them into a temporary file, never into memory whole.
+    let final = path(key)
+    try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let tmp = final + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    guard FileManager.default.createFile(atPath: tmp, contents: nil) else { throw RemoteError("\(tmp): cannot create file") }
+    do {
+      let out = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
+      defer { try? out.close() }
+      for part in parts.sorted(by: { $0.number < $1.number }) {
+        guard let input = FileHandle(forReadingAtPath: uploadFolder(upload) + "/" + part.etag) else {
+          throw RemoteError("\(uploadFolder(upload)): part \(part.number) is missing")
+        }
+        defer { try? input.close() }
+        while let chunk = try input.read(upToCount: 8 << 20), !chunk.isEmpty { try out.write(contentsOf: chunk) }
       }
-      whole.append(data)
+      try out.synchronize()
+      guard rename(tmp, final) == 0 else { throw RemoteError("\(final): rename failed: \(String(cString: strerror(errno)))") }
+    } catch {
+      unlink(tmp)
+      throw error
     }
-    try put(key, whole)
     try? FileManager.default.removeItem(atPath: uploadFolder(upload))
   }
 }

@@ -151,7 +151,9 @@ public final class S3Client: @unchecked Sendable {
     guard let url = URL(string: base + canonicalPath + (queryString.isEmpty ? "" : "?" + queryString)) else {
       throw RemoteError("s3://\(bucket)/\(key): cannot form a URL")
     }
-    let host = url.port.map { "\(url.host!):\($0)" } ?? url.host!
+    // The Host header carries the port only when it is not the scheme's default; sign exactly that.
+    let defaultPort = url.scheme == "https" ? 443 : 80
+    let host = url.port.flatMap { $0 == defaultPort ? nil : "\(url.host!):\($0)" } ?? url.host!
     let payloadHash = body.map { SigV4.hex(SHA256.hash(data: $0)) } ?? SigV4.emptyPayloadHash
     let what = "\(method) s3://\(bucket)/\(key)"
     var lastError: Error?

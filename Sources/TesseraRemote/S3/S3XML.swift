@@ -14,7 +14,8 @@ struct S3XML {
     let parser = XMLParser(data: data)
     parser.delegate = delegate
     guard parser.parse() else {
-      throw RemoteError("the S3 server sent XML that does not parse: \(String(decoding: data.prefix(200), as: UTF8.self))")
+      let start = String(decoding: data.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+      throw RemoteError("the S3 server sent XML that does not parse: \(start)")
     }
     return delegate.result
   }

@@ -23,6 +23,7 @@ final class ProcessExecutor: TrialExecutor, @unchecked Sendable {
   func submit(_ specs: [(spec: TrialSpec, attempt: Int)]) throws {
     for (spec, attempt) in specs {
       try files.write(spec, attempt: attempt)
+      try? FileManager.default.removeItem(at: files.result(spec.key, attempt: attempt))
       let process = Process()
       process.executableURL = URL(fileURLWithPath: TrialFiles.executable)
       process.arguments = ["trial", "run", files.spec(spec.key, attempt: attempt).path,
@@ -49,7 +50,14 @@ final class ProcessExecutor: TrialExecutor, @unchecked Sendable {
     }
   }
 
-  func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool { false }
+  /// A worker process of a controller that died cannot be waited for: stop it, so the trial runs again alone.
+  func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool {
+    guard worker.hasPrefix("local:"), let pid = Int32(worker.dropFirst(6)),
+          let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+          String(decoding: cmdline, as: UTF8.self).contains(files.spec(spec.key, attempt: attempt).path) else { return false }
+    kill(pid, SIGKILL)
+    return false
+  }
 
   func waitForEnded(until deadline: Date?) throws -> [EndedTrial] {
     lock.lock()

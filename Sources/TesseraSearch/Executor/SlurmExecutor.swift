@@ -18,9 +18,13 @@ final class SlurmExecutor: TrialExecutor, @unchecked Sendable {
     var submitted: Date
   }
   private var jobs: [String: Job] = [:]  // key → job in flight
+  /// Ctrl-C cancels from another thread.
+  private let lock = NSLock()
+  /// Since when a job has been seen ended without its result (a shared filesystem may show it late).
+  private var endedWithoutResult: [String: Date] = [:]
 
   init(maxParallel: Int, files: TrialFiles, partition: String?, extraArguments: [String], jobName: String,
-       pollInterval: Double = 0.5) {
+       pollInterval: Double = 1) {
     self.maxParallel = max(1, maxParallel)
     self.files = files
     self.partition = partition
@@ -29,11 +33,19 @@ final class SlurmExecutor: TrialExecutor, @unchecked Sendable {
     self.pollInterval = pollInterval
   }
 
-  func worker(of key: String) -> String? { jobs[key].map { "slurm:\($0.jobID)" } }
+  func worker(of key: String) -> String? {
+    lock.lock()
+    defer { lock.unlock() }
+    return jobs[key].map { "slurm:\($0.jobID)" }
+  }
 
   func submit(_ specs: [(spec: TrialSpec, attempt: Int)]) throws {
     guard !specs.isEmpty else { return }
-    for (spec, attempt) in specs { try files.write(spec, attempt: attempt) }
+    for (spec, attempt) in specs {
+      try files.write(spec, attempt: attempt)
+      // A result left by an earlier controller's job for this attempt must not pass for the new job's.
+      try? FileManager.default.removeItem(at: files.result(spec.key, attempt: attempt))
+    }
     let tessera = TrialFiles.executable
     var script = "#!/bin/sh\n"
     let listName = "batch-\(UUID().uuidString.prefix(8)).list"
@@ -65,53 +77,62 @@ final class SlurmExecutor: TrialExecutor, @unchecked Sendable {
     guard let id = out.split(separator: ";").first.map({ String($0).trimmingCharacters(in: .whitespacesAndNewlines) }), !id.isEmpty else {
       throw SearchError.badInput("sbatch printed no job id: \(out)")
     }
+    lock.lock()
     for (i, (spec, attempt)) in specs.enumerated() {
       jobs[spec.key] = Job(key: spec.key, attempt: attempt, jobID: specs.count > 1 ? "\(id)_\(i)" : id, submitted: Date())
     }
+    lock.unlock()
   }
 
   func adopt(_ spec: TrialSpec, attempt: Int, worker: String) throws -> Bool {
     guard worker.hasPrefix("slurm:") else { return false }
     let id = String(worker.dropFirst(6))
-    if files.readResult(spec.key, attempt: attempt) != nil {
-      jobs[spec.key] = Job(key: spec.key, attempt: attempt, jobID: id, submitted: Date())
-      return true
+    if files.readResult(spec.key, attempt: attempt) == nil {
+      guard let known = try states([id]), let state = known[id], !Self.endStates.contains(state) else { return false }
     }
-    let state = try states([id])[id]
-    guard let state, Self.activeStates.contains(state) else { return false }
+    lock.lock()
     jobs[spec.key] = Job(key: spec.key, attempt: attempt, jobID: id, submitted: Date())
+    lock.unlock()
     return true
   }
 
-  static let activeStates: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
+  /// States in which a job has ended; anything else (PENDING, RUNNING, COMPLETING, SUSPENDED, REQUEUE_HOLD, ...)
+  /// may still produce a result.
+  static let endStates: Set<String> = ["COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL",
+                                       "DEADLINE", "PREEMPTED", "SPECIAL_EXIT", "REVOKED"]
 
   func waitForEnded(until deadline: Date?) throws -> [EndedTrial] {
-    guard !jobs.isEmpty else { return [] }
     while true {
+      lock.lock()
+      let current = Array(jobs.values)
+      lock.unlock()
+      if current.isEmpty { return [] }
       if let deadline, Date() >= deadline { return [] }
       var ended: [EndedTrial] = []
-      for job in jobs.values {
+      for job in current {
         if let result = files.readResult(job.key, attempt: job.attempt) {
           ended.append(EndedTrial(key: job.key, attempt: job.attempt, result: result, reason: nil))
         }
       }
-      let pending = jobs.values.filter { job in !ended.contains { $0.key == job.key } }
-      if !pending.isEmpty {
-        let known = try states(pending.map(\.jobID))
+      let pending = current.filter { job in !ended.contains { $0.key == job.key } }
+      // A failed squeue (a busy controller) tells nothing: wait and ask again, never count jobs as ended.
+      if !pending.isEmpty, let known = try states(pending.map(\.jobID)) {
         for job in pending {
           let state = known[job.jobID]
-          if let state, Self.activeStates.contains(state) { continue }
-          // Ended without a result. A result may land between our two looks: read once more.
-          if let result = files.readResult(job.key, attempt: job.attempt) {
-            ended.append(EndedTrial(key: job.key, attempt: job.attempt, result: result, reason: nil))
-          } else if state != nil || Date().timeIntervalSince(job.submitted) > 5 {
-            ended.append(EndedTrial(key: job.key, attempt: job.attempt, result: nil,
-                                    reason: "Slurm job \(job.jobID) ended \(state ?? "(gone from squeue)") without a result"))
-          }
+          let gone = state == nil && Date().timeIntervalSince(job.submitted) > 10
+          guard gone || state.map(Self.endStates.contains) == true else { continue }
+          // Ended without a result: allow a shared filesystem half a minute to show a result a node wrote.
+          let since = endedWithoutResult[job.jobID] ?? Date()
+          endedWithoutResult[job.jobID] = since
+          if state == "COMPLETED" && Date().timeIntervalSince(since) < 30 { continue }
+          ended.append(EndedTrial(key: job.key, attempt: job.attempt, result: nil,
+                                  reason: "Slurm job \(job.jobID) ended \(state ?? "(gone from squeue)") without a result"))
         }
       }
       if !ended.isEmpty {
+        lock.lock()
         for e in ended { jobs[e.key] = nil }
+        lock.unlock()
         return ended
       }
       Thread.sleep(forTimeInterval: pollInterval)
@@ -119,16 +140,25 @@ final class SlurmExecutor: TrialExecutor, @unchecked Sendable {
   }
 
   func cancelAll() {
+    lock.lock()
     let ids = jobs.values.map(\.jobID)
+    jobs = [:]
+    lock.unlock()
     guard !ids.isEmpty else { return }
     _ = try? Self.slurm("scancel", ids)
-    jobs = [:]
   }
 
   /// Job states by id (`1234` or `1234_5`), from `squeue -t all`; ids squeue no longer knows are absent.
-  private func states(_ ids: [String]) throws -> [String: String] {
-    let out = try Self.slurm("squeue", ["-h", "-r", "-t", "all", "-o", "%i %T", "-j", Set(ids.map { String($0.split(separator: "_")[0]) }).sorted().joined(separator: ",")],
-                             allowFailure: true)
+  /// Nil when squeue itself failed.
+  private func states(_ ids: [String]) throws -> [String: String]? {
+    let out: String
+    do {
+      out = try Self.slurm("squeue", ["-h", "-r", "-t", "all", "-o", "%i %T", "-j",
+                                      Set(ids.map { String($0.split(separator: "_")[0]) }).sorted().joined(separator: ",")])
+    } catch let error as SearchError {
+      // squeue refuses ids it has forgotten (ended longer ago than MinJobAge): those are simply absent.
+      return "\(error)".contains("Invalid job id") ? [:] : nil
+    }
     var map: [String: String] = [:]
     for line in out.split(separator: "\n") {
       let parts = line.split(separator: " ")
