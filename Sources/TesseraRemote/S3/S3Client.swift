@@ -191,6 +191,8 @@ public final class S3Client: @unchecked Sendable {
       while base.hasSuffix("/") { base.removeLast() }
       return (base, "/" + SigV4.encode(bucket, keepSlash: false))
     }
+    // A dotted bucket name would not match the TLS wildcard certificate as a host name: path style for those.
+    if bucket.contains(".") { return ("https://s3.\(settings.region).amazonaws.com", "/" + SigV4.encode(bucket, keepSlash: false)) }
     return ("https://\(bucket).s3.\(settings.region).amazonaws.com", "")
   }
 
