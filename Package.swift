@@ -46,7 +46,7 @@ let package = Package(
     .target(
       name: "TesseraSearch",
       dependencies: [
-        "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", .product(name: "GRDB", package: "GRDB.swift"),
+        "TesseraStore", "TesseraRemote", "TesseraImage", "TesseraAugment", "TesseraTrain", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .target(
       name: "TesseraCLI",

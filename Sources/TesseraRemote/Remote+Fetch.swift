@@ -172,3 +172,19 @@ extension Remote {
     return requests
   }
 }
+
+extension Remote {
+  /// Fails with advice unless the remote's branches or tags hold `revision` (so workers can fetch it there).
+  public func requireVersion(_ revision: String) throws {
+    let commit = try store.resolve(revision)
+    let missing = RemoteError("remote '\(name)' does not hold version \(revision) (\(commit.prefix(12))): push it first ('tessera push \(name) --all')")
+    let git = try gitURL()
+    if let path = Self.localGitPath(git), !FileManager.default.fileExists(atPath: path + "/HEAD") { throw missing }
+    let advertised = try store.remoteReferences(gitURL: git).filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/") }
+    try store.fetchVersions(gitURL: git, remoteName: name)
+    for ref in advertised where store.commitIfExists(ref.commit) != nil {
+      if try store.isAncestor(commit, of: ref.commit) { return }
+    }
+    throw missing
+  }
+}

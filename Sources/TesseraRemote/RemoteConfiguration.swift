@@ -3,7 +3,7 @@ import TesseraStore
 
 /// One named remote of a store: where objects go (`s3://bucket/prefix` or a folder) and, when not the default,
 /// the git remote that carries the versions.
-public struct RemoteConfiguration: Codable, Sendable, Equatable {
+public struct RemoteConfiguration: Codable, Sendable, Hashable {
   public var name: String
   public var url: String
   /// The git URL for versions; nil means the folder remote's own `git/`, or what the remote's descriptor says.

@@ -1,3 +1,4 @@
+import TesseraRemote
 import TesseraTrain
 
 /// The order in which a dispatch hands results to the algorithm.
@@ -53,6 +54,10 @@ public struct SearchConfiguration: Sendable, Hashable, Codable {
   public var maxParallel: Int?
   public var slurmPartition: String?
   public var slurmArguments: [String]?
+  /// Workers read the version through this remote of the store (into a store cached on each node) instead of
+  /// opening the store itself: for nodes that do not see the store's filesystem. Speed only.
+  public var dataRemote: RemoteConfiguration?
+  public var nodeCache: String?
   /// In which order results reach the algorithm (default: start order, reproducible on any executor).
   public var resultOrder: ResultOrder?
   /// Attempts per trial before it is recorded as failed.

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraRemote
 import TesseraStore
 
 /// One trial, self-contained: everything a worker needs to train and score it from the store (on a shared
@@ -64,7 +65,8 @@ public struct TrialSpec: Sendable, Codable, Equatable {
   /// Trains and scores the trial in this process.
   public func run() throws -> TrialOutcome {
     let plan = try plan()
-    let store = try Store.open(at: storeRoot)
+    let store = try configuration.dataRemote.map { try NodeCache.store(from: $0, commit: configuration.commit, cacheRoot: configuration.nodeCache) }
+      ?? Store.open(at: storeRoot)
     let data = try SearchData.load(store, commit: configuration.commit, validationFraction: configuration.validationFraction,
                                    subset: configuration.subset)
     return try TrialRunner(data: data, configuration: configuration).run(plan)

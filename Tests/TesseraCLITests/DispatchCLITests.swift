@@ -82,4 +82,29 @@ import TesseraTestSupport
     #expect(pbtRows.count == 8 && pbtRows.allSatisfy { $0["status"] as? String == "finished" })
     #expect(pbtRows.filter { $0["rung"] as? Int == 1 }.allSatisfy { $0["parentKey"] != nil })
   }
+
+  @Test func workersCanReadTheVersionThroughARemote() throws {
+    let dir = try fixture.makeStore(trainPerClass: 24, testPerClass: 4)
+    defer { dir.remove() }
+    let common = ["search", "--rev", "v1", "--space", "randaugment", "--algo", "random", "--budget", "3trials", "--epochs", "1",
+                  "--batch-size", "32", "--threads", "1", "--skip-final", "--max-parallel", "2"]
+    let remote = dir.url.appendingPathComponent("nas").path
+    #expect(try runTessera(["remote", "add", "nas", remote], in: dir.url).status == 0)
+    let unpushed = try runTessera(common + ["--data-remote", "nas"], in: dir.url)
+    #expect(unpushed.status != 0 && unpushed.stderr.contains("push it first"))
+    #expect(try runTessera(["push", "nas", "--all"], in: dir.url).status == 0)
+
+    let viaRemote = try runTessera(common + ["--data-remote", "nas", "--node-cache", "node-cache", "--out", "r"], in: dir.url)
+    #expect(viaRemote.status == 0, "\(viaRemote.stderr)")
+    let direct = try runTessera(common + ["--out", "d"], in: dir.url)
+    #expect(direct.status == 0, "\(direct.stderr)")
+    let a = try scores(trials(dir.url, try #require(searchID(viaRemote.stdout))))
+    let b = try scores(trials(dir.url, try #require(searchID(direct.stdout))))
+    #expect(a.count == 3 && a == b)
+    // The workers' own copy: one store under the cache, holding the version's objects.
+    let caches = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("node-cache").path)
+    let store = try #require(caches.first { !$0.hasSuffix(".lock") })
+    let verify = try runTessera(["verify"], in: dir.url.appendingPathComponent("node-cache/\(store)"))
+    #expect(verify.status == 0 && verify.stdout.contains("ok"), "\(verify.stdout)")
+  }
 }

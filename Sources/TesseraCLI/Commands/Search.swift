@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraRemote
 import TesseraSearch
 import TesseraStore
 import TesseraTrain
@@ -117,6 +118,12 @@ struct Search: ParsableCommand {
   @Option(help: "Attempts per trial before it is recorded as failed.")
   var maxAttempts = 3
 
+  @Option(help: "Workers read the version through this remote of the store (pushed first) into a cache of their own, instead of opening the store: for nodes that do not share its filesystem.")
+  var dataRemote: String?
+
+  @Option(help: "With --data-remote: the workers' cache folder (default: a tessera-node-cache folder in their temporary directory).")
+  var nodeCache: String?
+
   @Option(help: "start: results reach the algorithm in the trials' start order (the same trials on any executor); finish: as trials end (no worker waits for an older trial; depends on timing).")
   var resultOrder: ResultOrder = .start
 
@@ -163,6 +170,12 @@ struct Search: ParsableCommand {
       c.slurmArguments = slurmArg
       c.maxAttempts = maxAttempts
       c.resultOrder = resultOrder
+      if let dataRemote {
+        let remote = try Remote(store: store, name: dataRemote)
+        try remote.requireVersion(rev!)
+        c.dataRemote = remote.configuration
+        c.nodeCache = nodeCache
+      }
       search = try PolicySearch.start(store: store, configuration: c, log: say)
       say("search \(search.id) started (after an interruption: tessera search --resume \(search.id))")
     }
