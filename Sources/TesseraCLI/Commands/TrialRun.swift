@@ -7,6 +7,7 @@ struct TrialCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trial",
     abstract: "Run one trial of a search from its spec file (what a search's workers run).",
+    discussion: "Example:\n  tessera trial run .tessera/search/1a2b3c4d/trials/random-3.a1.json --result /tmp/random-3.json",
     subcommands: [TrialRunCommand.self])
 }
 
