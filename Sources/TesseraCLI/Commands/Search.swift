@@ -103,7 +103,7 @@ struct Search: ParsableCommand {
   @Option(help: "Continue search ID after an interruption (its recorded settings are used).")
   var resume: String?
 
-  @Option(help: "Where trials run: local (this machine) or slurm (sbatch jobs running 'tessera trial run'; the store must be on a filesystem the nodes share).")
+  @Option(help: "Where trials run: local (this machine) or slurm (sbatch jobs running 'tessera trial run'; the store's .tessera/search folder must be on a filesystem the nodes share; the version itself can come through --data-remote).")
   var executor: ExecutorKind = .local
 
   @Option(help: "Trials in flight at once. Part of the result: with --result-order start every executor records the same trials for a trial-count budget.")
