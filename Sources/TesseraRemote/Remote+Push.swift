@@ -163,10 +163,14 @@ extension Remote {
     var state: UploadState?
     var done: [Int: (etag: String, size: Int64)] = [:]
     if let data = FileManager.default.contents(atPath: statePath),
-       let saved = try? JSONDecoder().decode(UploadState.self, from: data), saved.key == key, saved.size == size,
-       let parts = try backend.uploadedParts(key, upload: saved.upload) {
-      state = saved
-      done = parts
+       let saved = try? JSONDecoder().decode(UploadState.self, from: data), saved.key == key {
+      if saved.size == size, let parts = try backend.uploadedParts(key, upload: saved.upload) {
+        state = saved
+        done = parts
+      } else {
+        // An upload of other bytes (or one the server forgot): drop it rather than leave its parts behind.
+        try? backend.abortUpload(key, upload: saved.upload)
+      }
     }
     if state == nil {
       state = UploadState(key: key, upload: try backend.startUpload(key), partSize: partSize, size: size)
@@ -192,7 +196,12 @@ extension Remote {
       FaultInjection.transferCompleted()
       progress?(Int64(n))
     }
-    try backend.finishUpload(key, upload: s.upload, parts: etags.all.map { ($0.key, $0.value) })
+    do {
+      try backend.finishUpload(key, upload: s.upload, parts: etags.all.map { ($0.key, $0.value) })
+    } catch {
+      // A completion whose answer was lost and then retried finds the upload gone: fine if the object is there.
+      guard try backend.size(of: key) == size else { throw error }
+    }
     try? FileManager.default.removeItem(atPath: statePath)
     return resumed
   }

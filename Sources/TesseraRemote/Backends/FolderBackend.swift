@@ -107,4 +107,13 @@ package struct FolderBackend: ObjectBackend {
     }
     try? FileManager.default.removeItem(atPath: uploadFolder(upload))
   }
+
+  package func abortUpload(_ key: String, upload: String) throws {
+    try? FileManager.default.removeItem(atPath: uploadFolder(upload))
+  }
+
+  package func size(of key: String) throws -> Int64? {
+    var st = stat()
+    return stat(path(key), &st) == 0 ? Int64(st.st_size) : nil
+  }
 }

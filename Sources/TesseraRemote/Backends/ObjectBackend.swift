@@ -18,6 +18,10 @@ package protocol ObjectBackend: Sendable {
   func uploadedParts(_ key: String, upload: String) throws -> [Int: (etag: String, size: Int64)]?
   func uploadPart(_ key: String, upload: String, number: Int, _ data: Data) throws -> String
   func finishUpload(_ key: String, upload: String, parts: [(number: Int, etag: String)]) throws
+  /// Drops an unfinished upload and the parts it holds.
+  func abortUpload(_ key: String, upload: String) throws
+  /// The size of a key, or nil when it does not exist.
+  func size(of key: String) throws -> Int64?
 }
 
 extension ObjectBackend {

@@ -44,4 +44,10 @@ package struct S3Backend: ObjectBackend {
   package func finishUpload(_ key: String, upload: String, parts: [(number: Int, etag: String)]) throws {
     try client.completeMultipartUpload(bucket: bucket, key: full(key), uploadID: upload, parts: parts)
   }
+
+  package func abortUpload(_ key: String, upload: String) throws {
+    try client.abortMultipartUpload(bucket: bucket, key: full(key), uploadID: upload)
+  }
+
+  package func size(of key: String) throws -> Int64? { try client.headObject(bucket: bucket, key: full(key)) }
 }
