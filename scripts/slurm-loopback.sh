@@ -199,12 +199,14 @@ start_daemon() { # start_daemon NAME COMMAND... (stdio detached, inherited descr
   ) || return 1
 }
 
-# Waits up to SECONDS for COMMAND to succeed; fails early when the daemon behind PIDNAME died.
+# Waits up to SECONDS for COMMAND to succeed; fails early when the daemon behind PIDNAME died. A daemon
+# that forks writes its pid file a moment after it was started (longer on a busy machine): only a daemon
+# seen running and then gone has exited.
 wait_for() { # wait_for SECONDS PIDNAME COMMAND...
-  local deadline=$((SECONDS + $1)) name=$2
+  local deadline=$((SECONDS + $1)) name=$2 seen=0
   shift 2
   while ! "$@" >/dev/null 2>&1; do
-    pid_of "$name" >/dev/null || return 2
+    if pid_of "$name" >/dev/null; then seen=1; elif [ $seen = 1 ]; then return 2; fi
     [ $SECONDS -ge $deadline ] && return 1
     sleep 0.1
   done
