@@ -182,7 +182,7 @@ extension Remote {
     let todo = (1...count).filter { n in done[n].map { $0.size != length(n) } ?? true }
     let resumed = count - todo.count
     if resumed > 0 { progress?(Int64(resumed) * Int64(s.partSize)) }
-    let etags = EtagBox(done.mapValues(\.etag))
+    let etags = Locked(done.mapValues(\.etag))
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw RemoteError("\(path): cannot open: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -192,33 +192,18 @@ extension Remote {
       var data = Data(count: n)
       let got = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(Int64(number - 1) * Int64(s.partSize))) }
       guard got == n else { throw RemoteError("\(path): short read at part \(number)") }
-      etags.set(number, try backend.uploadPart(key, upload: s.upload, number: number, data))
+      let etag = try backend.uploadPart(key, upload: s.upload, number: number, data)
+      etags.with { $0[number] = etag }
       FaultInjection.transferCompleted()
       progress?(Int64(n))
     }
     do {
-      try backend.finishUpload(key, upload: s.upload, parts: etags.all.map { ($0.key, $0.value) })
+      try backend.finishUpload(key, upload: s.upload, parts: etags.current.map { ($0.key, $0.value) })
     } catch {
       // A completion whose answer was lost and then retried finds the upload gone: fine if the object is there.
       guard try backend.size(of: key) == size else { throw error }
     }
     try? FileManager.default.removeItem(atPath: statePath)
     return resumed
-  }
-}
-
-final class EtagBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [Int: String]
-  init(_ initial: [Int: String]) { values = initial }
-  func set(_ n: Int, _ tag: String) {
-    lock.lock()
-    values[n] = tag
-    lock.unlock()
-  }
-  var all: [Int: String] {
-    lock.lock()
-    defer { lock.unlock() }
-    return values
   }
 }

@@ -81,17 +81,17 @@ extension Remote {
     let loose = Array(catalog.loose)
     let total = jobs.reduce(Int64(0)) { $0 + ($1.range.upperBound - $1.range.lowerBound) } + loose.reduce(0) { $0 + $1.value }
     let done = SharedCount()
-    let problems = ProblemList()
+    let problems = Locked<[String]>([])
     try runConcurrently(planned.count, width: parallelism) { [backend] i in
       let job = planned[i]
       guard let data = try backend.get(job.key, range: job.range), Int64(data.count) == job.range.upperBound - job.range.lowerBound else {
-        problems.add("\(job.key): missing or shorter than \(job.range.upperBound) bytes")
+        problems.with { $0.append("\(job.key): missing or shorter than \(job.range.upperBound) bytes") }
         return
       }
       for (id, offset, size) in job.objects {
         let from = Int(offset - job.range.lowerBound)
         let actual = ObjectID.hashing(data[from..<(from + Int(size))])
-        if actual != id { problems.add("\(job.key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") }
+        if actual != id { problems.with { $0.append("\(job.key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") } }
       }
       progress?(done.add(Int64(data.count)), total)
     }
@@ -105,7 +105,7 @@ extension Remote {
       while offset < size {
         let end = min(size, offset + Int64(partSize))
         guard let data = try backend.get(key, range: offset..<end), !data.isEmpty else {
-          problems.add("\(key): missing or shorter than \(size) bytes")
+          problems.with { $0.append("\(key): missing or shorter than \(size) bytes") }
           return
         }
         hasher.update(data: data)
@@ -113,24 +113,9 @@ extension Remote {
         progress?(done.add(Int64(data.count)), total)
       }
       let actual = ObjectID(digest: hasher.finalize())
-      if actual != id { problems.add("\(key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") }
+      if actual != id { problems.with { $0.append("\(key): object \(id.hex) is corrupt (its bytes hash to \(actual.hex))") } }
     }
     report.bytesRehashed = done.current
-    report.problems += problems.all.sorted()
-  }
-}
-
-final class ProblemList: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [String] = []
-  func add(_ s: String) {
-    lock.lock()
-    values.append(s)
-    lock.unlock()
-  }
-  var all: [String] {
-    lock.lock()
-    defer { lock.unlock() }
-    return values
+    report.problems += problems.current.sorted()
   }
 }

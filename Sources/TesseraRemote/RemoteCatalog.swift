@@ -39,20 +39,20 @@ extension Remote {
     }
     let cache = cacheDirectory + "/packs/"
     let names = tpi.filter { Self.isPackName($0) }
-    let fetched = PackIndexBox()
+    let fetched = Locked<[String: PackIndex]>([:])
     try runConcurrently(names.count, width: parallelism) { [backend] i in
       let packName = names[i]
       let cached = cache + packName + ".tpi"
       if let bytes = FileManager.default.contents(atPath: cached), let index = try? PackIndex(bytes: Array(bytes), path: cached) {
-        fetched.set(packName, index)
+        fetched.with { $0[packName] = index }
         return
       }
       guard let data = try backend.get("packs/\(packName).tpi") else { return }
       let index = try PackIndex(bytes: Array(data), path: "\(backend.displayName)/packs/\(packName).tpi")
       try writeFileAtomically(data, to: URL(fileURLWithPath: cached))
-      fetched.set(packName, index)
+      fetched.with { $0[packName] = index }
     }
-    catalog.packs = fetched.all
+    catalog.packs = fetched.current
     catalog.packSizes = tpk
     // Forget cached indexes of packs the remote no longer has.
     for file in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [] where file.hasSuffix(".tpi") {
@@ -99,20 +99,5 @@ extension RemoteList {
 extension Remote {
   static func isPackName(_ name: String) -> Bool {
     name.hasPrefix("pack-") && name.count == 45 && name.dropFirst(5).allSatisfy(\.isHexDigit)
-  }
-}
-
-final class PackIndexBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [String: PackIndex] = [:]
-  func set(_ name: String, _ index: PackIndex) {
-    lock.lock()
-    values[name] = index
-    lock.unlock()
-  }
-  var all: [String: PackIndex] {
-    lock.lock()
-    defer { lock.unlock() }
-    return values
   }
 }

@@ -38,6 +38,22 @@ func runConcurrently(_ count: Int, width: Int, _ body: @escaping @Sendable (Int)
   if let error = state.error { throw error }
 }
 
+/// A value shared between worker threads, changed only under its lock.
+final class Locked<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: Value
+  init(_ value: Value) { self.value = value }
+
+  @discardableResult
+  func with<R>(_ body: (inout Value) -> R) -> R {
+    lock.lock()
+    defer { lock.unlock() }
+    return body(&value)
+  }
+
+  var current: Value { with { $0 } }
+}
+
 /// A counter shared between worker threads.
 final class SharedCount: @unchecked Sendable {
   private let lock = NSLock()

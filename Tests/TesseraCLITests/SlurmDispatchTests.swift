@@ -28,6 +28,23 @@ struct SlurmDispatchTests {
     return text.split(separator: "\n").first { $0.hasPrefix(job + " ") }.map { String($0.split(separator: " ")[1]) } ?? ""
   }
 
+  /// A random search of 4 trials on Slurm, two at a time, run in the background with one slow trial; its
+  /// output goes to the returned log.
+  func startController(in dir: URL, slowTrial: String) throws -> (Process, URL) {
+    let process = Process()
+    process.executableURL = tesseraExecutableURL()
+    process.arguments = ["search", "--rev", "v1", "--space", "randaugment", "--algo", "random", "--budget", "4trials", "--epochs", "1",
+                         "--batch-size", "32", "--threads", "1", "--skip-final", "--max-parallel", "2", "--executor", "slurm", "--out", "o"]
+    process.currentDirectoryURL = dir
+    process.environment = ProcessInfo.processInfo.environment.merging(try environment(["TESSERA_FAULT_SLOW_TRIAL": slowTrial])) { $1 }
+    let log = dir.appendingPathComponent("controller.log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: log)
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return (process, log)
+  }
+
   @Test func ashaOnSlurmRetriesAFailedTrialAndRecordsWhatLocalWorkersRecord() throws {
     let dir = try fixture.fixture.makeStore(trainPerClass: 24, testPerClass: 4)
     defer { dir.remove() }
@@ -80,17 +97,7 @@ struct SlurmDispatchTests {
   @Test func aControllerKilledWithSigkillResumesAndAdoptsTheJobsThatKeptRunning() throws {
     let dir = try fixture.fixture.makeStore(trainPerClass: 24, testPerClass: 4)
     defer { dir.remove() }
-    let process = Process()
-    process.executableURL = tesseraExecutableURL()
-    process.arguments = ["search", "--rev", "v1", "--space", "randaugment", "--algo", "random", "--budget", "4trials", "--epochs", "1",
-                         "--batch-size", "32", "--threads", "1", "--skip-final", "--max-parallel", "2", "--executor", "slurm", "--out", "o"]
-    process.currentDirectoryURL = dir.url
-    process.environment = ProcessInfo.processInfo.environment.merging(try environment(["TESSERA_FAULT_SLOW_TRIAL": "random-1:12"])) { $1 }
-    let log = dir.url.appendingPathComponent("controller.log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: log)
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let (process, log) = try startController(in: dir.url, slowTrial: "random-1:12")
     // Wait until the straggler runs as a Slurm job and an earlier trial finished, then kill the controller.
     var id: String?
     let deadline = Date().addingTimeInterval(90)
@@ -126,17 +133,7 @@ struct SlurmDispatchTests {
   @Test func ctrlCCancelsTheRunningJobs() throws {
     let dir = try fixture.fixture.makeStore(trainPerClass: 24, testPerClass: 4)
     defer { dir.remove() }
-    let process = Process()
-    process.executableURL = tesseraExecutableURL()
-    process.arguments = ["search", "--rev", "v1", "--space", "randaugment", "--algo", "random", "--budget", "4trials", "--epochs", "1",
-                         "--batch-size", "32", "--threads", "1", "--skip-final", "--max-parallel", "2", "--executor", "slurm", "--out", "o"]
-    process.currentDirectoryURL = dir.url
-    process.environment = ProcessInfo.processInfo.environment.merging(try environment(["TESSERA_FAULT_SLOW_TRIAL": "random-0:300"])) { $1 }
-    let log = dir.url.appendingPathComponent("controller.log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: log)
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let (process, log) = try startController(in: dir.url, slowTrial: "random-0:300")
     var job: String?
     let deadline = Date().addingTimeInterval(60)
     while job == nil && Date() < deadline {
