@@ -146,7 +146,7 @@ extension Remote {
   private func downloadLarge(_ id: ObjectID, size: Int64, importer: ObjectImporter, progress: (Int64) -> Void) throws -> Int {
     let key = "objects/\(id.hex)"
     let tmp = importer.temporaryPath(for: id)
-    if !FileManager.default.fileExists(atPath: tmp) { FileManager.default.createFile(atPath: tmp, contents: nil) }
+    if !FileManager.default.fileExists(atPath: tmp) { _ = FileManager.default.createFile(atPath: tmp, contents: nil) }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
     defer { try? handle.close() }
     var have = Int64(try handle.seekToEnd())
@@ -180,8 +180,7 @@ extension Remote {
     let missing = RemoteError("remote '\(name)' does not hold version \(revision) (\(commit.prefix(12))): push it first ('tessera push \(name) --all')")
     let git = try gitURL()
     if let path = Self.localGitPath(git), !FileManager.default.fileExists(atPath: path + "/HEAD") { throw missing }
-    let advertised = try store.remoteReferences(gitURL: git).filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/") }
-    try store.fetchVersions(gitURL: git, remoteName: name)
+    let advertised = try store.fetchVersions(gitURL: git, remoteName: name)
     for ref in advertised where store.commitIfExists(ref.commit) != nil {
       if try store.isAncestor(commit, of: ref.commit) { return }
     }

@@ -179,15 +179,15 @@ extension Remote {
     let s = state!
     let count = Int((size + Int64(s.partSize) - 1) / Int64(s.partSize))
     let length: @Sendable (Int) -> Int64 = { number in min(Int64(s.partSize), size - Int64(number - 1) * Int64(s.partSize)) }
-    let todo = (1...count).filter { n in done[n].map { $0.size != length(n) } ?? true }
-    let resumed = count - todo.count
+    let partsToSend = (1...count).filter { n in done[n].map { $0.size != length(n) } ?? true }
+    let resumed = count - partsToSend.count
     if resumed > 0 { progress?(Int64(resumed) * Int64(s.partSize)) }
     let etags = Locked(done.mapValues(\.etag))
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw RemoteError("\(path): cannot open: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
-    try runConcurrently(todo.count, width: parallelism) { [backend] i in
-      let number = todo[i]
+    try runConcurrently(partsToSend.count, width: parallelism) { [backend] i in
+      let number = partsToSend[i]
       let n = Int(length(number))
       var data = Data(count: n)
       let got = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(Int64(number - 1) * Int64(s.partSize))) }

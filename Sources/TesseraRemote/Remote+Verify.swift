@@ -22,9 +22,8 @@ extension Remote {
   public func verify(deep: Bool = false, progress: TransferProgress? = nil) throws -> RemoteVerifyReport {
     var report = RemoteVerifyReport(remote: name)
     let git = try gitURL()
-    let advertised = try store.remoteReferences(gitURL: git).filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/") }
-    report.references = advertised.map(\.name).filter { !$0.hasSuffix("^{}") }.sorted()
-    try store.fetchVersions(gitURL: git, remoteName: name)
+    let advertised = try store.fetchVersions(gitURL: git, remoteName: name)
+    report.references = advertised.map(\.name).sorted()
     let roots = Array(Set(advertised.map(\.commit))).filter { store.commitIfExists($0) != nil }
     let needed = roots.isEmpty ? [:] : try store.objectsReachable(from: roots)
     report.objectsNeeded = needed.count

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TesseraTestSupport
 @testable import TesseraImage
 
 /// Seeded mutation fuzzing of both decoders: bit flips, truncations, inserted, overwritten and
@@ -27,7 +28,7 @@ import Testing
     let original = Fixtures.bytes("images/" + name)
     let format = try #require(ImageFormat(sniffing: original))
     let options = ImageDecodingOptions(maxPixels: 1 << 20, maxProgressiveScans: 100)
-    var rng = FuzzRandom(seed: baseSeed &+ UInt64(truncatingIfNeeded: name.hashValueStable))
+    var rng = TestRandom(seed: baseSeed &+ UInt64(truncatingIfNeeded: name.hashValueStable))
     var decoded = 0, rejected = 0
     var scratch = Image(width: 1, height: 1, channels: 1)
 
@@ -75,7 +76,7 @@ import Testing
 
 /// Mutation strategies; all randomness comes from the seeded generator passed in.
 enum Mutator {
-  static func mutate(_ original: [UInt8], rng: inout FuzzRandom) -> [UInt8] {
+  static func mutate(_ original: [UInt8], rng: inout TestRandom) -> [UInt8] {
     var bytes = original
     let rounds = 1 + Int(rng.next() % 3)
     for _ in 0..<rounds where !bytes.isEmpty {
@@ -120,19 +121,6 @@ enum Mutator {
       offset = end + 4
     }
     return bytes
-  }
-}
-
-/// SplitMix64: small, fast and fully determined by its seed.
-struct FuzzRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
 

@@ -20,7 +20,7 @@ struct RemoteFixture {
       environment["AWS_ENDPOINT_URL"] = server.endpoint
       environment["AWS_REGION"] = server.region
     }
-    var generator = SplitMix(seed: 7)
+    var generator = TestRandom(seed: 7)
     for i in 0..<smallFiles {
       let split = i % 4 == 0 ? "test" : "train"
       let label = ["Coat", "Shirt", "Bag"][i % 3]
@@ -79,25 +79,5 @@ struct RemoteFixture {
       if !isFolder.boolValue { out[relative] = FileManager.default.contents(atPath: base + "/" + relative) }
     }
     return out
-  }
-}
-
-/// Deterministic bytes for fixtures.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func bytes(_ n: Int) -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: (n + 7) & ~7)
-    out.withUnsafeMutableBytes { raw in
-      for i in 0..<(raw.count / 8) { raw.storeBytes(of: next(), toByteOffset: i * 8, as: UInt64.self) }
-    }
-    return Array(out.prefix(n))
   }
 }

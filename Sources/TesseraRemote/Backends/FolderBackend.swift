@@ -1,4 +1,5 @@
 import Foundation
+import TesseraStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,18 +18,7 @@ package struct FolderBackend: ObjectBackend {
   package func put(_ key: String, _ data: Data) throws {
     let final = path(key)
     try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let tmp = final + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    guard FileManager.default.createFile(atPath: tmp, contents: nil) else { throw RemoteError("\(tmp): cannot create file") }
-    do {
-      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-      try handle.write(contentsOf: data)
-      try handle.synchronize()
-      try handle.close()
-      guard rename(tmp, final) == 0 else { throw RemoteError("\(final): rename failed: \(String(cString: strerror(errno)))") }
-    } catch {
-      unlink(tmp)
-      throw error
-    }
+    try writeFileAtomically(data, to: URL(fileURLWithPath: final))
   }
 
   package func get(_ key: String, range: Range<Int64>?) throws -> Data? {

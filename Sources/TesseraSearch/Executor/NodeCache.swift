@@ -33,7 +33,7 @@ enum NodeCache {
       try list.save(store)
     }
     let origin = try Remote(store: store, name: "origin")
-    try origin.fetch([commit], filter: VersionFilter(splits: ["train", "test"]))
+    _ = try origin.fetch([commit], filter: VersionFilter(splits: ["train", "test"]))
     return store
   }
 }

@@ -87,6 +87,7 @@ extension GitRepository {
 }
 
 /// Lends a `git_strarray` over Swift strings for the length of `body`.
+@discardableResult
 func withStrings<T>(_ strings: [String], _ body: (inout git_strarray) throws -> T) rethrows -> T {
   let pointers = strings.map { strdup($0) }
   defer { pointers.forEach { free($0) } }

@@ -17,16 +17,17 @@ extension Store {
   }
 
   /// Fetches every branch of the git remote into `refs/remotes/<name>/` and its tags into `refs/tags/`
-  /// (an existing local tag is never moved). Returns the remote-tracking references afterwards.
+  /// (an existing local tag is never moved). Returns the branches and tags the remote advertised.
   @discardableResult
-  package func fetchVersions(gitURL: String, remoteName: String) throws -> [String: String] {
+  package func fetchVersions(gitURL: String, remoteName: String) throws -> [RemoteReference] {
     try withGit {
       try repo.fetch(url: gitURL, refspecs: ["+refs/heads/*:refs/remotes/\(remoteName)/*"], prune: true)
-      let remoteTags = try repo.remoteReferences(url: gitURL).filter { $0.name.hasPrefix("refs/tags/") && !$0.name.hasSuffix("^{}") }
-      let localTags = Set(try repo.references().map(\.name))
-      let missing = remoteTags.map(\.name).filter { !localTags.contains($0) }
+      let advertised = try repo.remoteReferences(url: gitURL)
+        .filter { ($0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/")) && !$0.name.hasSuffix("^{}") }
+      let local = Set(try repo.references().map(\.name))
+      let missing = advertised.map(\.name).filter { $0.hasPrefix("refs/tags/") && !local.contains($0) }
       if !missing.isEmpty { try repo.fetch(url: gitURL, refspecs: missing.map { "\($0):\($0)" }, prune: false) }
-      return try remoteTracking(remoteName)
+      return advertised
     }
   }
 
@@ -80,6 +81,6 @@ extension Store {
 
   /// Points HEAD at a branch without touching files (a new clone's HEAD, before its first checkout).
   package func setHead(branch: String) throws {
-    try withGit { try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") } }
+    _ = try withGit { try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") } }
   }
 }
