@@ -57,10 +57,10 @@ let package = Package(
     .executableTarget(name: "tessera", dependencies: ["TesseraCLI"]),
     // Single-thread op timings for Benchmarks/compare_ops.sh (not a product).
     .executableTarget(name: "tessera-bench-ops", dependencies: ["TesseraAugment", "TesseraImage"]),
-    .target(name: "TesseraTestSupport", dependencies: ["TesseraImage"]),
+    .target(name: "TesseraTestSupport", dependencies: ["TesseraImage", "TesseraAugment"]),
 
     .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport", "CGit2"]),
-    .testTarget(name: "TesseraImageTests", dependencies: ["TesseraImage", "TesseraTestSupport"],
+    .testTarget(name: "TesseraImageTests", dependencies: ["TesseraImage", "TesseraAugment", "TesseraTestSupport"],
                 resources: [.copy("Resources")]),
     .testTarget(name: "TesseraAugmentTests", dependencies: ["TesseraAugment", "TesseraTestSupport"],
                 resources: [.copy("Resources")]),
@@ -71,6 +71,6 @@ let package = Package(
     .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraTestSupport"]),
     .testTarget(
       name: "TesseraRemoteTests",
-      dependencies: ["TesseraRemote", "TesseraStore", "TesseraTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["TesseraRemote", "TesseraStore", "TesseraAugment", "TesseraTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
   ]
 )

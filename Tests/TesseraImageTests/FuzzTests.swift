@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TesseraAugment
 import TesseraTestSupport
 @testable import TesseraImage
 
@@ -28,7 +29,7 @@ import TesseraTestSupport
     let original = Fixtures.bytes("images/" + name)
     let format = try #require(ImageFormat(sniffing: original))
     let options = ImageDecodingOptions(maxPixels: 1 << 20, maxProgressiveScans: 100)
-    var rng = TestRandom(seed: baseSeed &+ UInt64(truncatingIfNeeded: name.hashValueStable))
+    var rng = SplitMix64(seed: baseSeed &+ UInt64(truncatingIfNeeded: name.hashValueStable))
     var decoded = 0, rejected = 0
     var scratch = Image(width: 1, height: 1, channels: 1)
 
@@ -76,7 +77,7 @@ import TesseraTestSupport
 
 /// Mutation strategies; all randomness comes from the seeded generator passed in.
 enum Mutator {
-  static func mutate(_ original: [UInt8], rng: inout TestRandom) -> [UInt8] {
+  static func mutate(_ original: [UInt8], rng: inout SplitMix64) -> [UInt8] {
     var bytes = original
     let rounds = 1 + Int(rng.next() % 3)
     for _ in 0..<rounds where !bytes.isEmpty {

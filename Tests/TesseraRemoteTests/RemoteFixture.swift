@@ -1,5 +1,6 @@
 import Foundation
 import TesseraRemote
+import TesseraAugment
 import TesseraTestSupport
 
 /// A small dataset in a temporary folder, committed with the real binary, plus the S3 settings of the shared
@@ -20,7 +21,7 @@ struct RemoteFixture {
       environment["AWS_ENDPOINT_URL"] = server.endpoint
       environment["AWS_REGION"] = server.region
     }
-    var generator = TestRandom(seed: 7)
+    var generator = SplitMix64(seed: 7)
     for i in 0..<smallFiles {
       let split = i % 4 == 0 ? "test" : "train"
       let label = ["Coat", "Shirt", "Bag"][i % 3]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraStore
+import TesseraAugment
 import TesseraTestSupport
 @testable import TesseraRemote
 
@@ -13,7 +14,7 @@ import TesseraTestSupport
     let store = try Store.initialize(at: dir.path + "/ds")
     let remote = try Remote(store: store, configuration: RemoteConfiguration(name: "r", url: dir.path + "/remote"))
     remote.partSize = 5 << 20
-    var generator = TestRandom(seed: 3)
+    var generator = SplitMix64(seed: 3)
     let file = dir.path + "/big.bin"
     try Data(generator.bytes(11 << 20)).write(to: URL(fileURLWithPath: file))
     return (dir, remote, file)
