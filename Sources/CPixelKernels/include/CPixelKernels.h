@@ -23,4 +23,18 @@ void tessera_flip_rows(const uint8_t *src, uint8_t *dst, size_t width, size_t he
 void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t width, size_t height, size_t channels,
                        float alpha);
 
+/// Pillow's AFFINE transform with the bilinear filter into an output of the input's size: each output centre
+/// (x + 0.5, y + 0.5) maps to (a0 x + a1 y + a2, a3 x + a4 y + a5); points outside the input get `fill`
+/// (channels bytes); others interpolate in double precision in Pillow's order and truncate. vector_level 0 runs
+/// the scalar loop, 1 allows AVX2 (four pixels a step), 2 also AVX-512 (eight), where the CPU has them and channels
+/// is 1, 3 or 4. Every path performs the same IEEE operations, so the bytes are the same.
+void tessera_affine_bilinear(const uint8_t *src, uint8_t *dst, size_t width, size_t height, size_t channels,
+                             const double coefficients[6], const uint8_t *fill, int vector_level);
+
+/// Whether tessera_affine_bilinear's AVX2 path can run on this CPU.
+int tessera_affine_bilinear_uses_avx2(void);
+
+/// Whether tessera_affine_bilinear's AVX-512 path can run on this CPU.
+int tessera_affine_bilinear_uses_avx512(void);
+
 #endif
