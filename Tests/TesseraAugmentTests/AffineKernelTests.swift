@@ -46,3 +46,34 @@ struct AffineKernelTests {
     #expect(outside.pixels == [7, 7])
   }
 }
+
+/// The bilinear resize's vector passes (AVX-512 vertical, VBMI + VNNI horizontal) must give the scalar passes'
+/// bytes, which follow Pillow's Resample.c: shrinking, enlarging, one axis or both, sizes that leave partial blocks,
+/// factors too large for the horizontal pass's 128-byte window (which then falls back to the scalar loop).
+struct ResizeKernelTests {
+  @Test(arguments: [1, 3, 4])
+  func vectorPassesMatchScalar(channels: Int) {
+    var random = SplitMix64(seed: 40 + UInt64(channels))
+    let shapes: [(Int, Int, Int, Int)] = [
+      (224, 224, 112, 112), (28, 28, 14, 14), (224, 224, 100, 150), (37, 23, 18, 23), (37, 23, 37, 11),
+      (5, 3, 16, 9), (64, 64, 8, 8), (200, 40, 7, 39), (1, 1, 3, 2), (3, 1, 1, 1), (130, 2, 64, 1),
+      (33, 17, 66, 34), (512, 4, 17, 4),
+    ]
+    for (w, h, ow, oh) in shapes {
+      let image = Image(width: w, height: h, channels: channels, pixels: random.bytes(w * h * channels))
+      let scalar = Crop.resizeBilinear(image, width: ow, height: oh, vectorLevel: 0)
+      let vector = Crop.resizeBilinear(image, width: ow, height: oh, vectorLevel: 1)
+      #expect(scalar.width == ow && scalar.height == oh && scalar.channels == channels)
+      #expect(vector.pixels == scalar.pixels, "\(w)×\(h) → \(ow)×\(oh), \(channels) channels")
+    }
+  }
+
+  @Test func halvingAveragesWithPillowsTriangleWeights() {
+    // A 2× shrink weighs inputs 1/8, 3/8, 3/8, 1/8 around each interior output and renormalises the three
+    // remaining weights at a border (3/7, 3/7, 1/7), then rounds. One row of 8 grey samples, halved horizontally:
+    // x=0: (3·0 + 3·80 + 160) / 7 = 57.1; x=1: (80 + 3·160 + 3·240 + 0) / 8 = 160; the same bytes as Pillow 13.
+    let image = Image(width: 8, height: 1, channels: 1, pixels: [0, 80, 160, 240, 0, 80, 160, 240])
+    let half = Crop.resizeBilinear(image, width: 4, height: 1, vectorLevel: 0)
+    #expect(half.pixels == [57, 160, 80, 183])
+  }
+}
