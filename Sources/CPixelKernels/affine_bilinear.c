@@ -301,3 +301,81 @@ void tessera_affine_bilinear(const uint8_t *src, uint8_t *dst, size_t width, siz
 #endif
   for (long y = 0; y < h; y++) affine_bilinear_scalar_rows(src, dst, w, h, c, coefficients, fill, 0, y);
 }
+
+// Nearest-neighbour copy along one output row of Pillow's affine_fixed: pixel k reads the source pixel at
+// ((y + k·dy) >> 16, (x + k·dx) >> 16), all inside the image (the caller solved the row's span).
+__attribute__((always_inline)) static inline void nearest_span_copy(const uint8_t *src, long w, long c, uint8_t *dst,
+                                                                   long x, long y, long dx, long dy, long count) {
+  for (long k = 0; k < count; k++, x += dx, y += dy, dst += c) {
+    memcpy(dst, src + ((y >> 16) * w + (x >> 16)) * c, (size_t)c);
+  }
+}
+
+// A constant channel count per call site, so each memcpy is a plain load and store.
+static void nearest_span_scalar(const uint8_t *src, long w, long c, uint8_t *dst, long x, long y, long dx, long dy,
+                                long count) {
+  switch (c) {
+  case 1: nearest_span_copy(src, w, 1, dst, x, y, dx, dy, count); break;
+  case 3: nearest_span_copy(src, w, 3, dst, x, y, dx, dy, count); break;
+  case 4: nearest_span_copy(src, w, 4, dst, x, y, dx, dy, count); break;
+  default: nearest_span_copy(src, w, c, dst, x, y, dx, dy, count); break;
+  }
+}
+
+#if defined(__x86_64__)
+// Byte i of an output block of sixteen pixels is byte (i / c)·4 + i % c of the gathered words (c = 1, 3, 4).
+static const uint8_t nearest_picks[3][64] = {
+    {0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20, 21, 22, 24, 25, 26, 28, 29, 30, 32, 33, 34, 36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49, 50, 52, 53, 54, 56, 57, 58, 60, 61, 62, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63}};
+
+// Sixteen pixels a step: 16.16 coordinates in int32 lanes, one gather of each pixel's 4 bytes, then a byte
+// permute that keeps c bytes per pixel.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"))) static void
+nearest_span_vbmi(const uint8_t *src, long w, long h, long c, uint8_t *dst, long x, long y, long dx, long dy,
+                  long count) {
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i width = _mm512_set1_epi32((int)w), cc = _mm512_set1_epi32((int)c);
+  const __m512i last_word = _mm512_set1_epi32((int)(w * h * c - 4));
+  const __m512i picks = _mm512_loadu_si512(c == 1 ? nearest_picks[0] : c == 3 ? nearest_picks[1] : nearest_picks[2]);
+  const __mmask64 store = c == 4 ? ~0ULL : (1ULL << (16 * c)) - 1;
+  __m512i xs = _mm512_add_epi32(_mm512_set1_epi32((int)x), _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)dx)));
+  __m512i ys = _mm512_add_epi32(_mm512_set1_epi32((int)y), _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)dy)));
+  const __m512i step_x = _mm512_set1_epi32((int)(16 * dx)), step_y = _mm512_set1_epi32((int)(16 * dy));
+  long k = 0;
+  for (; k + 16 <= count; k += 16, dst += 16 * c) {
+    const __m512i pixel = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_srai_epi32(ys, 16), width),
+                                           _mm512_srai_epi32(xs, 16));
+    const __m512i offset = _mm512_mullo_epi32(pixel, cc);
+    const __m512i start = _mm512_min_epi32(offset, last_word);
+    const __m512i shift = _mm512_slli_epi32(_mm512_sub_epi32(offset, start), 3);
+    const __m512i words = _mm512_srlv_epi32(_mm512_i32gather_epi32(start, (const int *)src, 1), shift);
+    _mm512_mask_storeu_epi8(dst, store, _mm512_permutexvar_epi8(picks, words));
+    xs = _mm512_add_epi32(xs, step_x);
+    ys = _mm512_add_epi32(ys, step_y);
+  }
+  nearest_span_scalar(src, w, c, dst, x + k * dx, y + k * dy, dx, dy, count - k);
+}
+#endif
+
+void tessera_affine_nearest_span(const uint8_t *src, size_t width, size_t height, size_t channels, uint8_t *dst,
+                                 long x, long y, long dx, long dy, long count, int vector_level) {
+  const long w = (long)width, h = (long)height, c = (long)channels;
+#if defined(__x86_64__)
+  static int vbmi = -1;
+  if (vbmi < 0) {
+    __builtin_cpu_init();
+    vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
+  }
+  // int32 lanes: every coordinate below 2^31, which Pillow's fixed-point path (|coordinate| < 32768) ensures
+  // for images below 32768 pixels a side.
+  if (vector_level > 0 && vbmi && count >= 16 && w < 32768 && h < 32768 && w * h * c >= 4 &&
+      w * h * c < (1L << 31) && (c == 1 || c == 3 || c == 4)) {
+    nearest_span_vbmi(src, w, h, c, dst, x, y, dx, dy, count);
+    return;
+  }
+#endif
+  (void)h;
+  nearest_span_scalar(src, w, c, dst, x, y, dx, dy, count);
+}

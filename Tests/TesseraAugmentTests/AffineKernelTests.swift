@@ -36,6 +36,21 @@ struct AffineKernelTests {
     }
   }
 
+  @Test(arguments: [1, 3, 4])
+  func nearestVectorCopyMatchesScalar(channels: Int) {
+    var random = SplitMix64(seed: 20 + UInt64(channels))
+    let sizes = [(1, 1), (16, 2), (17, 17), (28, 28), (47, 33), (224, 9)]
+    for (w, h) in sizes {
+      let image = Image(width: w, height: h, channels: channels, pixels: random.bytes(w * h * channels))
+      let fill = random.bytes(channels)
+      for a in Self.transforms {
+        let scalar = Geometric.fixedPointNearest(image, a, fill, vectorLevel: 0)
+        let vector = Geometric.fixedPointNearest(image, a, fill, vectorLevel: 1)
+        #expect(vector.pixels == scalar.pixels, "nearest \(w)×\(h)×\(channels) \(a)")
+      }
+    }
+  }
+
   @Test func scalarPathInterpolatesClampsAndFills() {
     // 2×1 grey [10, 250], sampled a quarter pixel to the right: output x=0 reads a quarter of the way from 10 to
     // 250, x=1 lands past the last centre (second tap clamped); a shift of one whole width lands outside.

@@ -31,6 +31,12 @@ void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t wi
 void tessera_affine_bilinear(const uint8_t *src, uint8_t *dst, size_t width, size_t height, size_t channels,
                              const double coefficients[6], const uint8_t *fill, int vector_level);
 
+/// One output row's in-image run of Pillow's fixed-point nearest affine transform: pixel k (k < count) copies the
+/// source pixel at row (y + k·dy) >> 16, column (x + k·dx) >> 16, which the caller guarantees inside the image.
+/// vector_level > 0 allows AVX-512 VBMI (sixteen pixels a step); the bytes are the same either way.
+void tessera_affine_nearest_span(const uint8_t *src, size_t width, size_t height, size_t channels, uint8_t *dst,
+                                 long x, long y, long dx, long dy, long count, int vector_level);
+
 /// Whether tessera_affine_bilinear's AVX2 path can run on this CPU.
 int tessera_affine_bilinear_uses_avx2(void);
 

@@ -195,10 +195,11 @@ public enum Geometric {
   }
 
   /// `affine_fixed`: coordinates in 16.16 fixed point, stepped incrementally along rows and columns.
+  /// `vectorLevel` 0 forces the scalar copy so tests can compare the paths.
   ///
   /// The stepping is exact integer arithmetic, so each row's in-image span is solved for directly and the copy
   /// loop runs without bounds tests.
-  static func fixedPointNearest(_ image: Image, _ a: [Double], _ fill: [UInt8]) -> Image {
+  static func fixedPointNearest(_ image: Image, _ a: [Double], _ fill: [UInt8], vectorLevel: Int32 = 1) -> Image {
     @inline(__always) func fix(_ v: Double) -> Int { Int(floor(v * 65536.0 + 0.5)) }
     let w = image.width, h = image.height, c = image.channels
     let a0 = fix(a[0]), a1 = fix(a[1]), a3 = fix(a[3]), a4 = fix(a[4])
@@ -207,7 +208,6 @@ public enum Geometric {
     return image.pixels.withUnsafeBufferPointer { src in
       makeImage(width: w, height: h, channels: c) { dst in
         let s0 = src.baseAddress!, d0 = dst.baseAddress!
-        let srcCount = src.count
         for y in 0..<h {
           let row = y * w * c
           // x such that 0 ≤ xo + x·a0 < w·2¹⁶ and 0 ≤ yo + x·a3 < h·2¹⁶.
@@ -215,8 +215,8 @@ public enum Geometric {
           let (yl, yr) = span(base: yo, step: a3, limit: h << 16, count: w)
           let x0 = max(xl, yl), x1 = max(min(xr, yr), x0)
           fillPixels(dst, from: row, pixels: x0, fill: fill)
-          var xx = xo + x0 * a0, yy = yo + x0 * a3
-          var o = row + x0 * c
+          let xx = xo + x0 * a0, yy = yo + x0 * a3
+          let o = row + x0 * c
           if a3 == 0 && a0 == 1 << 16 {
             // Unit step along x and none along y (ShearX, and any pure shift): (xx + k·2¹⁶) >> 16 is
             // (xx >> 16) + k, so the row's span is one contiguous run of the source row.
@@ -228,61 +228,9 @@ public enum Geometric {
             yo += a4
             continue
           }
-          switch c {
-          // Wrapping arithmetic: the span guarantees in-range indices, and checked arithmetic costs a branch each.
-          case 1:
-            for _ in x0..<x1 {
-              d0[o] = s0[(yy >> 16) &* w &+ (xx >> 16)]
-              o &+= 1
-              xx &+= a0
-              yy &+= a3
-            }
-          case 3:
-            // Four pixels (12 bytes) per step, assembled into three 32-bit stores; each source pixel is read as
-            // 4 bytes, so groups whose last read would pass the end of the source take the byte path.
-            var remaining = x1 - x0
-            while remaining >= 4 {
-              let i0 = ((yy >> 16) &* w &+ (xx >> 16)) &* 3
-              let i1 = (((yy &+ a3) >> 16) &* w &+ ((xx &+ a0) >> 16)) &* 3
-              let i2 = (((yy &+ 2 &* a3) >> 16) &* w &+ ((xx &+ 2 &* a0) >> 16)) &* 3
-              let i3 = (((yy &+ 3 &* a3) >> 16) &* w &+ ((xx &+ 3 &* a0) >> 16)) &* 3
-              if max(max(i0, i1), max(i2, i3)) &+ 4 <= srcCount {
-                let p0 = UInt32(littleEndian: UnsafeRawPointer(s0 + i0).loadUnaligned(as: UInt32.self))
-                let p1 = UInt32(littleEndian: UnsafeRawPointer(s0 + i1).loadUnaligned(as: UInt32.self))
-                let p2 = UInt32(littleEndian: UnsafeRawPointer(s0 + i2).loadUnaligned(as: UInt32.self))
-                let p3 = UInt32(littleEndian: UnsafeRawPointer(s0 + i3).loadUnaligned(as: UInt32.self))
-                let out = UnsafeMutableRawPointer(d0 + o)
-                out.storeBytes(of: (p0 & 0xFF_FFFF | p1 << 24).littleEndian, as: UInt32.self)
-                out.storeBytes(of: ((p1 >> 8) & 0xFFFF | p2 << 16).littleEndian, toByteOffset: 4, as: UInt32.self)
-                out.storeBytes(of: ((p2 >> 16) & 0xFF | p3 << 8).littleEndian, toByteOffset: 8, as: UInt32.self)
-              } else {
-                for (k, i) in [i0, i1, i2, i3].enumerated() {
-                  d0[o &+ 3 &* k] = s0[i]
-                  d0[o &+ 3 &* k &+ 1] = s0[i &+ 1]
-                  d0[o &+ 3 &* k &+ 2] = s0[i &+ 2]
-                }
-              }
-              o &+= 12
-              xx &+= 4 &* a0
-              yy &+= 4 &* a3
-              remaining &-= 4
-            }
-            for _ in 0..<remaining {
-              let si = ((yy >> 16) &* w &+ (xx >> 16)) &* 3
-              d0[o] = s0[si]
-              d0[o &+ 1] = s0[si &+ 1]
-              d0[o &+ 2] = s0[si &+ 2]
-              o &+= 3
-              xx &+= a0
-              yy &+= a3
-            }
-          default:
-            for _ in x0..<x1 {
-              copyPixel(d0 + o, s0 + ((yy >> 16) * w + (xx >> 16)) * c, channels: c)
-              o += c
-              xx += a0
-              yy += a3
-            }
+          // The span guarantees in-range indices; the copy runs in C (sixteen pixels a step with AVX-512 VBMI).
+          if x1 > x0 {
+            tessera_affine_nearest_span(s0, w, h, c, d0 + o, xx, yy, a0, a3, x1 - x0, vectorLevel)
           }
           fillPixels(dst, from: row + x1 * c, pixels: w - x1, fill: fill)
           xo += a1
