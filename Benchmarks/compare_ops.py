@@ -63,15 +63,35 @@ def cutout(img):
     return out
 
 
+PARTNERS = {}
+
+
+def partner(img):
+    """SamplePairing's second image: the input flipped top to bottom, made once per input (not timed)."""
+    key = (img.mode, img.size)
+    if key not in PARTNERS:
+        PARTNERS[key] = img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    return PARTNERS[key]
+
+
+def solarize_add(img, addition=40, threshold=128):
+    """The AutoAugment reference code's SolarizeAdd: a lookup table applied with Image.point."""
+    lut = [min(255, i + addition) if i < threshold else i for i in range(256)]
+    return img.point(lut * len(img.getbands()))
+
+
 PILLOW = {
     "ShearX": lambda im: im.transform(im.size, Image.Transform.AFFINE, (1, 0.3, 0, 0, 1, 0), fillcolor=fill(im)),
+    "ShearY": lambda im: im.transform(im.size, Image.Transform.AFFINE, (1, 0, 0, 0.3, 1, 0), fillcolor=fill(im)),
     "TranslateX": lambda im: im.transform(im.size, Image.Transform.AFFINE, (1, 0, 5, 0, 1, 0), fillcolor=fill(im)),
+    "TranslateY": lambda im: im.transform(im.size, Image.Transform.AFFINE, (1, 0, 0, 0, 1, 5), fillcolor=fill(im)),
     "Rotate": lambda im: im.rotate(30, fillcolor=fill(im)),
     "RotateBilinear": lambda im: im.rotate(30, Image.Resampling.BILINEAR, fillcolor=fill(im)),
     "AutoContrast": ImageOps.autocontrast,
     "Equalize": ImageOps.equalize,
     "Invert": ImageOps.invert,
     "Solarize": lambda im: ImageOps.solarize(im, 128),
+    "SolarizeAdd": solarize_add,
     "Posterize": lambda im: ImageOps.posterize(im, 4),
     "Contrast": lambda im: ImageEnhance.Contrast(im).enhance(1.5),
     "Color": lambda im: ImageEnhance.Color(im).enhance(1.5),
@@ -79,6 +99,8 @@ PILLOW = {
     "Sharpness": lambda im: ImageEnhance.Sharpness(im).enhance(1.5),
     "Cutout": cutout,
     "HorizontalFlip": lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+    "VerticalFlip": lambda im: im.transpose(Image.Transpose.FLIP_TOP_BOTTOM),
+    "SamplePairing": lambda im: Image.blend(im, partner(im), 0.5),
     "PadCrop": pad_crop,
     "ResizeHalf": lambda im: im.resize((im.width // 2, im.height // 2), Image.Resampling.BILINEAR),
 }
@@ -91,7 +113,10 @@ def albumentations_ops(height, width):
     near, const = cv2.INTER_NEAREST, cv2.BORDER_CONSTANT
     candidates = {
         "ShearX": lambda: A.Affine(shear={"x": (16.7, 16.7), "y": (0, 0)}, interpolation=near, border_mode=const, p=1),
+        "ShearY": lambda: A.Affine(shear={"x": (0, 0), "y": (16.7, 16.7)}, interpolation=near, border_mode=const, p=1),
         "TranslateX": lambda: A.Affine(translate_px={"x": (5, 5), "y": (0, 0)}, interpolation=near,
+                                       border_mode=const, p=1),
+        "TranslateY": lambda: A.Affine(translate_px={"x": (0, 0), "y": (5, 5)}, interpolation=near,
                                        border_mode=const, p=1),
         "Rotate": lambda: A.Rotate(limit=(30, 30), interpolation=near, border_mode=const, p=1),
         "RotateBilinear": lambda: A.Rotate(limit=(30, 30), interpolation=cv2.INTER_LINEAR, border_mode=const, p=1),
@@ -107,6 +132,7 @@ def albumentations_ops(height, width):
         "Cutout": lambda: A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(16, 16),
                                           hole_width_range=(16, 16), fill=0, p=1),
         "HorizontalFlip": lambda: A.HorizontalFlip(p=1),
+        "VerticalFlip": lambda: A.VerticalFlip(p=1),
         "PadCrop": lambda: A.Compose([A.PadIfNeeded(min_height=height + 8, min_width=width + 8, border_mode=const,
                                                     fill=0), A.RandomCrop(height=height, width=width)]),
         "ResizeHalf": lambda: A.Resize(height // 2, width // 2, interpolation=cv2.INTER_LINEAR),

@@ -11,8 +11,9 @@ swift build -c release --scratch-path "$scratch" --product tessera-bench-ops >/d
 out=Benchmarks/compare_ops.results.jsonl
 : > "$out"
 # One thread each: OpenCV/numpy pools are pinned to 1 in the Python half; Tessera's ops are single-threaded.
-for op in ${1:-ShearX TranslateX Rotate RotateBilinear AutoContrast Equalize Invert Solarize Posterize Contrast \
-            Color Brightness Sharpness Cutout HorizontalFlip PadCrop ResizeHalf TrivialAugmentWide}; do
+for op in ${1:-ShearX ShearY TranslateX TranslateY Rotate RotateBilinear AutoContrast Equalize Invert Solarize \
+            SolarizeAdd Posterize Contrast Color Brightness Sharpness Cutout HorizontalFlip VerticalFlip SamplePairing \
+            PadCrop ResizeHalf TrivialAugmentWide}; do
   "$scratch/release/tessera-bench-ops" "$op" >> "$out"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 Benchmarks/compare_ops.py "$op" >> "$out"
 done

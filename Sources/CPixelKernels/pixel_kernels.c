@@ -178,3 +178,7 @@ void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t wi
     }
   }
 }
+
+void tessera_blend(const uint8_t *degenerate, const uint8_t *image, uint8_t *dst, size_t n, float alpha) {
+  blend_row(degenerate, image, dst, n, alpha);
+}

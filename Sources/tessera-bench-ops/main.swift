@@ -28,17 +28,30 @@ let nearest = Geometry(interpolation: .nearest, fill: [0])
 let trivialAugment = TrivialAugmentPolicy()
 nonisolated(unsafe) var policyCounter: UInt64 = 0  // single-threaded benchmark loop
 let bilinear = Geometry(interpolation: .bilinear, fill: [0])
+nonisolated(unsafe) var partners: [Int: Image] = [:]  // single-threaded benchmark loop
+
+/// SamplePairing's second image: the input flipped top to bottom, made once per input (not timed), as in
+/// compare_ops.py.
+func partner(of image: Image) -> Image {
+  if let made = partners[image.width] { return made }
+  let made = Geometric.flipVertical(image)
+  partners[image.width] = made
+  return made
+}
 
 /// Op name → the pure function with the benchmark's fixed arguments (same as compare_ops.py).
 let ops: [(String, (Image) -> Image)] = [
   ("ShearX", { Geometric.shearX($0, factor: 0.3, geometry: nearest) }),
+  ("ShearY", { Geometric.shearY($0, factor: 0.3, geometry: nearest) }),
   ("TranslateX", { Geometric.translateX($0, pixels: 5, geometry: nearest) }),
+  ("TranslateY", { Geometric.translateY($0, pixels: 5, geometry: nearest) }),
   ("Rotate", { Geometric.rotate($0, degrees: 30, geometry: nearest) }),
   ("RotateBilinear", { Geometric.rotate($0, degrees: 30, geometry: bilinear) }),
   ("AutoContrast", { Pixel.autoContrast($0) }),
   ("Equalize", { Pixel.equalize($0) }),
   ("Invert", { Pixel.invert($0) }),
   ("Solarize", { Pixel.solarize($0, threshold: 128) }),
+  ("SolarizeAdd", { Pixel.solarizeAdd($0, addition: 40, threshold: 128) }),
   ("Posterize", { Pixel.posterize($0, bits: 4) }),
   ("Contrast", { Enhance.contrast($0, factor: 1.5) }),
   ("Color", { Enhance.color($0, factor: 1.5) }),
@@ -46,6 +59,8 @@ let ops: [(String, (Image) -> Image)] = [
   ("Sharpness", { Enhance.sharpness($0, factor: 1.5) }),
   ("Cutout", { Dropout.fillBox($0, box: Box(x: 4, y: 4, width: 16, height: 16), fill: [0]) }),
   ("HorizontalFlip", { Geometric.flipHorizontal($0) }),
+  ("VerticalFlip", { Geometric.flipVertical($0) }),
+  ("SamplePairing", { Mixing.blend($0, partner(of: $0), alpha: 0.5) }),
   ("PadCrop", { Crop.padCrop($0, padding: 4, x: 1, y: 7, fill: [0]) }),
   ("ResizeHalf", { Crop.resize($0, width: $0.width / 2, height: $0.height / 2, interpolation: .bilinear) }),
   // A whole policy per image: sampling plus pixels (DESIGN.md's anchor: torchvision's TrivialAugmentWide

@@ -23,6 +23,10 @@ void tessera_flip_rows(const uint8_t *src, uint8_t *dst, size_t width, size_t he
 void tessera_sharpness(const uint8_t *src, uint8_t *dst, uint8_t *row, size_t width, size_t height, size_t channels,
                        float alpha);
 
+/// Image.blend / ImageEnhance's blend of n samples: trunc(clamp(d + alpha (v - d))) in float32 as Pillow computes it
+/// (no fused multiply-add), with d from `degenerate` and v from `image`.
+void tessera_blend(const uint8_t *degenerate, const uint8_t *image, uint8_t *dst, size_t n, float alpha);
+
 /// Pillow's AFFINE transform with the bilinear filter into an output of the input's size: each output centre
 /// (x + 0.5, y + 0.5) maps to (a0 x + a1 y + a2, a3 x + a4 y + a5); points outside the input get `fill`
 /// (channels bytes); others interpolate in double precision in Pillow's order and truncate. vector_level 0 runs

@@ -1,25 +1,11 @@
-/// Vectorisable kernels for Pillow's float32 blend and 3×3 smoothing.
-///
-/// The loops avoid Swift's trapping float→integer conversions (which stop LLVM from vectorising): the clamped
-/// float is truncated with the 2²³ trick — adding 2²³ rounds to the nearest integer (ties to even), one is
-/// subtracted where that rounded up, and the integer is read from the low mantissa bits. This is exact for
-/// values in [0, 255], so results stay identical to Pillow's `(UINT8)` casts.
+import CPixelKernels
+/// Kernels for Pillow's float32 blend and 3×3 smoothing.
 enum BlendKernels {
-  /// trunc(clamp(t, 0, 255)) as UInt8, without a trapping conversion.
-  @inline(__always) static func truncateToByte(_ t: Float) -> UInt8 {
-    let c = min(max(t, 0), 255)
-    let r = (c + 0x1p23) - 0x1p23
-    let k = r > c ? r - 1 : r
-    return UInt8(truncatingIfNeeded: (k + 0x1p23).bitPattern)
-  }
-
   /// dst[i] = blend(deg[i], src[i], α) for n samples (`Image.blend(degenerate, image, α)`).
   static func blend(degenerate deg: UnsafePointer<UInt8>, image src: UnsafePointer<UInt8>,
                     into dst: UnsafeMutablePointer<UInt8>, count n: Int, alpha: Float) {
-    for i in 0..<n {
-      let d = Int32(deg[i])
-      dst[i] = truncateToByte(Float(d) + alpha * Float(Int32(src[i]) &- d))
-    }
+    // In C, compiled for AVX-512 / AVX2 / baseline and picked at load time (Swift code is baseline SSE2 only).
+    tessera_blend(deg, src, dst, n, alpha)
   }
 
   /// One interior row of `filter(SMOOTH)`: samples lo..<hi, neighbours `step` apart.
