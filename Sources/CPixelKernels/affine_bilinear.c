@@ -3,11 +3,9 @@
 // output pixels per step with the same IEEE operations as the scalar path (no fused multiply-add), so every path
 // gives identical bytes.
 #include "CPixelKernels.h"
+#include "cpu_features.h"
 
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #pragma clang fp contract(off)
 
@@ -252,46 +250,19 @@ __attribute__((target("avx2"))) static void affine_bilinear_avx2_4(const uint8_t
 }
 #endif
 
-int tessera_affine_bilinear_uses_avx2(void) {
-#if defined(__x86_64__)
-  static int avx2 = -1;
-  if (avx2 < 0) {
-    __builtin_cpu_init();
-    avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-  }
-  return avx2;
-#else
-  return 0;
-#endif
-}
-
-int tessera_affine_bilinear_uses_avx512(void) {
-#if defined(__x86_64__)
-  static int avx512 = -1;
-  if (avx512 < 0) {
-    __builtin_cpu_init();
-    avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-  }
-  return avx512;
-#else
-  return 0;
-#endif
-}
-
 void tessera_affine_bilinear(const uint8_t *src, uint8_t *dst, size_t width, size_t height, size_t channels,
                              const double coefficients[6], const uint8_t *fill, int vector_level) {
   const long w = (long)width, h = (long)height, c = (long)channels;
 #if defined(__x86_64__)
   // The vector path needs 32-bit offsets and at least one 4-byte word of input.
-  if (vector_level >= 2 && tessera_affine_bilinear_uses_avx512() && w * h * c >= 4 && w * h * c < (1L << 31) &&
+  if (vector_level >= 2 && tessera_cpu_has(tessera_cpu_avx512) && w * h * c >= 4 && w * h * c < (1L << 31) &&
       (c == 1 || c == 3 || c == 4)) {
     if (c == 1) affine_bilinear_avx512_1(src, dst, w, h, coefficients, fill);
     else if (c == 3) affine_bilinear_avx512_3(src, dst, w, h, coefficients, fill);
     else affine_bilinear_avx512_4(src, dst, w, h, coefficients, fill);
     return;
   }
-  if (vector_level >= 1 && tessera_affine_bilinear_uses_avx2() && w * h * c >= 4 && w * h * c < (1L << 31) &&
+  if (vector_level >= 1 && tessera_cpu_has(tessera_cpu_avx2) && w * h * c >= 4 && w * h * c < (1L << 31) &&
       (c == 1 || c == 3 || c == 4)) {
     if (c == 1) affine_bilinear_avx2_1(src, dst, w, h, coefficients, fill);
     else if (c == 3) affine_bilinear_avx2_3(src, dst, w, h, coefficients, fill);
@@ -362,12 +333,7 @@ void tessera_affine_nearest_span(const uint8_t *src, size_t width, size_t height
                                  long x, long y, long dx, long dy, long count, int vector_level) {
   const long w = (long)width, h = (long)height, c = (long)channels;
 #if defined(__x86_64__)
-  static int vbmi = -1;
-  if (vbmi < 0) {
-    __builtin_cpu_init();
-    vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
-  }
+  const int vbmi = tessera_cpu_has(tessera_cpu_avx512 | tessera_cpu_avx512_vbmi);
   // int32 lanes: every coordinate below 2^31, which Pillow's fixed-point path (|coordinate| < 32768) ensures
   // for images below 32768 pixels a side.
   if (vector_level > 0 && vbmi && count >= 16 && w < 32768 && h < 32768 && w * h * c >= 4 &&

@@ -1,14 +1,9 @@
 // Hot pixel loops in C, so that each is compiled for AVX-512, AVX2 and baseline x86-64 and the CPU picks
 // at load time (target_clones / cpu_supports): Swift code is compiled for baseline SSE2 only.
 #include "CPixelKernels.h"
+#include "cpu_features.h"
 
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TESSERA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TESSERA_CLONES
-#endif
 
 // Pillow computes blends as float32 multiply then add, never fused: contraction would change last bits.
 #pragma clang fp contract(off)
@@ -46,12 +41,7 @@ static void lut_vbmi(const uint8_t *s, uint8_t *d, size_t n, const uint8_t *t) {
 
 void tessera_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t table[256]) {
 #if defined(__x86_64__)
-  static int vbmi = -1;
-  if (vbmi < 0) {
-    __builtin_cpu_init();
-    vbmi = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw");
-  }
-  if (vbmi) {
+  if (tessera_cpu_has(tessera_cpu_avx512 | tessera_cpu_avx512_vbmi)) {
     lut_vbmi(src, dst, n, table);
     return;
   }

@@ -2,17 +2,12 @@
 // clip8((2^21 + Σ k_t · in_t) >> 22) with Pillow's 22-bit integer coefficients, summed in int32. Integer sums
 // are exact, so any order or vector width gives Pillow's bytes.
 #include "CPixelKernels.h"
+#include "cpu_features.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TESSERA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TESSERA_CLONES
-#endif
 
 // Coefficients are computed in double exactly as Pillow does; contraction into FMA would change last bits.
 #pragma clang fp contract(off)
@@ -369,18 +364,7 @@ static void horizontal_vbmi(const uint8_t *src, size_t in_width, size_t rows, si
   }
 }
 
-static int cpu_has(int *known, int level) {
-  if (*known < 0) {
-    __builtin_cpu_init();
-    const int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                       __builtin_cpu_supports("avx512vl");
-    *known = avx512 ? (__builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vnni") ? 2 : 1) : 0;
-  }
-  return *known >= level;
-}
 #endif
-
-static int vector_support = -1;  // 0 none, 1 AVX-512 (F, BW, VL), 2 also VBMI and VNNI
 
 int tessera_resize_bilinear(const uint8_t *src, size_t width, size_t height, size_t channels, uint8_t *dst,
                             size_t out_width, size_t out_height, int vector_level) {
@@ -415,7 +399,7 @@ int tessera_resize_bilinear(const uint8_t *src, size_t width, size_t height, siz
     }
     const uint8_t *first = src + (size_t)first_row * width * channels;
 #if defined(__x86_64__)
-    if (vector_level > 0 && horizontal->vector_ok && cpu_has(&vector_support, 2)) {
+    if (vector_level > 0 && horizontal->vector_ok && tessera_cpu_has(tessera_cpu_avx512 | tessera_cpu_avx512_vbmi | tessera_cpu_avx512_vnni)) {
       horizontal_vbmi(first, width, pass_rows, channels, target, horizontal);
     } else
 #endif
@@ -425,7 +409,7 @@ int tessera_resize_bilinear(const uint8_t *src, size_t width, size_t height, siz
     row_shift = first_row;
   }
 #if defined(__x86_64__)
-  if (vector_level > 0 && cpu_has(&vector_support, 1)) {
+  if (vector_level > 0 && tessera_cpu_has(tessera_cpu_avx512)) {
     vertical_rows_avx512(rows, row_length, dst, out_height, vertical->bounds, row_shift, vertical->weights,
                          vertical->taps);
     return 1;

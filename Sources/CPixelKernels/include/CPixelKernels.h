@@ -41,11 +41,6 @@ void tessera_affine_bilinear(const uint8_t *src, uint8_t *dst, size_t width, siz
 void tessera_affine_nearest_span(const uint8_t *src, size_t width, size_t height, size_t channels, uint8_t *dst,
                                  long x, long y, long dx, long dy, long count, int vector_level);
 
-/// Whether tessera_affine_bilinear's AVX2 path can run on this CPU.
-int tessera_affine_bilinear_uses_avx2(void);
-
-/// Whether tessera_affine_bilinear's AVX-512 path can run on this CPU.
-int tessera_affine_bilinear_uses_avx512(void);
 
 /// Taps per output sample of Pillow's bilinear (triangle) filter resampling in_size samples to out_size.
 size_t tessera_resample_taps(size_t in_size, size_t out_size);
