@@ -36,6 +36,7 @@ struct WorktreeState {
 
 extension Store {
   public func status() throws -> StatusReport {
+    if let clean = cleanStatus() { return clean }
     let state = try scanWorktree()
     var report = StatusReport()
     try withGit {

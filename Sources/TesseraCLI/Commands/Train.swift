@@ -217,7 +217,11 @@ extension Tessera {
   /// AVX-512 but OpenBLAS runs older ones (see `BLASRuntime`) — only for commands that train, since
   /// the restart costs every other command (status, add, ...) some 15 ms for nothing.
   public static func prepareProcess(arguments: [String] = CommandLine.arguments) {
-    guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else { return }
+    guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else {
+      // No BLAS work ahead: OpenBLAS's idle pool would spin on a core for ~0.1 s, beside the command's own work.
+      BLASRuntime.stopIdleThreads()
+      return
+    }
     BLASRuntime.restartWithFastKernelsIfBeneficial()
   }
 }

@@ -17,6 +17,15 @@ public enum BLASRuntime {
   public static let optOutVariable = "TESSERA_BLAS_REEXEC"
   static let restartedMarker = "done"
 
+  /// Stops OpenBLAS's thread pool, which it starts when the library loads: its idle threads spin in
+  /// `sched_yield` for about 2^28 cycles (~0.1 s) before they sleep, taking a core from a short command that
+  /// does no BLAS work (a no-op `status` spent a third of its CPU time there). The pool starts again on the
+  /// first threaded BLAS call. A no-op where OpenBLAS lacks the function (a serial build).
+  public static func stopIdleThreads() {
+    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
+    _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
+  }
+
   /// The kernel family OpenBLAS runs with, e.g. "Haswell" or "SkylakeX".
   public static var coreName: String { BLAS.coreName }
   /// OpenBLAS's build description (version, threading).

@@ -1,0 +1,118 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The index read for one question only: does every staged file still have its recorded stat? Paths stay bytes
+/// in the file's buffer (no `String` or dictionary per entry), grouped by folder; this is what lets a no-op
+/// `status` cost little more than the `stat` calls themselves, as git's index does.
+struct IndexStats {
+  /// A folder holding staged files (or folders that do), `""` for the root.
+  struct Folder {
+    var path: String
+    /// (offset, length) of each staged file's name (after the last `/`) in `bytes`, and its recorded stat.
+    var names: [(offset: Int, length: Int)] = []
+    var stats: [FileStat] = []
+    /// Names of staged sub-folders.
+    var children: Set<String> = []
+  }
+
+  let bytes: [UInt8]
+  var folders: [String: Folder] = [:]
+  var base: String?
+  var touchedCount = 0
+  var entryCount = 0
+
+  /// Reads `.tessera/index`; nil when it is missing. Throws on a corrupt file, as `StagingIndex.load` does.
+  static func load(_ path: String) throws -> IndexStats? {
+    guard fileExists(path) else { return nil }
+    let bytes = try readFile(path)
+    guard bytes.count >= 44, Array(bytes[0..<4]) == StagingIndex.magic,
+          Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
+      throw StoreError(.corruptIndex, "\(path): not a valid Tessera index")
+    }
+    var result = IndexStats(bytes: bytes)
+    result.register("")  // the root is always listed: a file there is untracked unless staged
+    try bytes.withUnsafeBytes { raw in
+      var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
+      let count = Int(try reader.u64())
+      result.entryCount = count
+      // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String.
+      var runFolder = "", runStart = -1, runLength = -1
+      for _ in 0..<count {
+        let (pathOffset, pathLength) = try reader.stringRange()
+        let slash = Self.lastSlash(raw, pathOffset, pathLength)
+        let folderLength = slash < 0 ? 0 : slash - pathOffset
+        if runStart < 0 || folderLength != runLength ||
+            !Self.equalBytes(raw, runStart, pathOffset, folderLength) {
+          runFolder = folderLength == 0 ? "" : String(decoding: UnsafeRawBufferPointer(
+            rebasing: raw[pathOffset..<(pathOffset + folderLength)]), as: UTF8.self)
+          runStart = pathOffset
+          runLength = folderLength
+          result.register(runFolder)
+        }
+        try reader.skip(32 + 8)  // object id, size
+        let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
+                            ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+        if try reader.u8() == 1 {
+          _ = try reader.stringRange()  // image format
+          try reader.skip(8 + 8 + 1)
+        }
+        if try reader.u8() == 1 { _ = try reader.stringRange() }  // split
+        if try reader.u8() == 1 { _ = try reader.stringRange() }  // label
+        let nameOffset = slash < 0 ? pathOffset : slash + 1
+        result.folders[runFolder]!.names.append((nameOffset, pathOffset + pathLength - nameOffset))
+        result.folders[runFolder]!.stats.append(stat)
+      }
+      result.base = try reader.u8() == 1 ? try reader.string() : nil
+      result.touchedCount = Int(try reader.u64())
+    }
+    return result
+  }
+
+  /// Adds `folder` and its ancestors, each listed as a child of its parent.
+  mutating func register(_ folder: String) {
+    guard folders[folder] == nil else { return }
+    folders[folder] = Folder(path: folder)
+    guard !folder.isEmpty else { return }
+    let parent: String, name: String
+    if let slash = folder.lastIndex(of: "/") {
+      parent = String(folder[..<slash])
+      name = String(folder[folder.index(after: slash)...])
+    } else {
+      parent = ""
+      name = folder
+    }
+    register(parent)
+    folders[parent]!.children.insert(name)
+  }
+
+  private static func lastSlash(_ raw: UnsafeRawBufferPointer, _ offset: Int, _ length: Int) -> Int {
+    var i = offset + length - 1
+    while i >= offset {
+      if raw[i] == UInt8(ascii: "/") { return i }
+      i -= 1
+    }
+    return -1
+  }
+
+  private static func equalBytes(_ raw: UnsafeRawBufferPointer, _ a: Int, _ b: Int, _ n: Int) -> Bool {
+    n == 0 || memcmp(raw.baseAddress! + a, raw.baseAddress! + b, n) == 0
+  }
+}
+
+extension ByteReader {
+  /// A length-prefixed string's (offset, length) in the buffer, without making a String.
+  mutating func stringRange() throws -> (Int, Int) {
+    let lo = Int(try u8()), hi = Int(try u8())
+    let n = lo | hi << 8
+    try check(n)
+    defer { position += n }
+    return (position, n)
+  }
+
+  mutating func skip(_ n: Int) throws {
+    try check(n)
+    position += n
+  }
+}
