@@ -76,7 +76,10 @@ struct StagingIndex: Sendable {
     for path in entries.keys.sorted() {
       let e = entries[path]!
       appendString(&out, path)
-      for w in [e.file.object.w0, e.file.object.w1, e.file.object.w2, e.file.object.w3] { PackIndex.appendUInt64BE(&out, w) }
+      PackIndex.appendUInt64BE(&out, e.file.object.w0)
+      PackIndex.appendUInt64BE(&out, e.file.object.w1)
+      PackIndex.appendUInt64BE(&out, e.file.object.w2)
+      PackIndex.appendUInt64BE(&out, e.file.object.w3)
       PackIndex.appendUInt64(&out, UInt64(bitPattern: e.file.size))
       PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.size))
       PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.mtimeNs))
@@ -103,11 +106,12 @@ struct StagingIndex: Sendable {
 
   func write(_ path: String) throws { try writeFileAtomically(path, serialize()) }
 
+
   private func appendString(_ out: inout [UInt8], _ s: String) {
-    let utf8 = Array(s.utf8)
-    out.append(UInt8(truncatingIfNeeded: utf8.count))
-    out.append(UInt8(truncatingIfNeeded: utf8.count >> 8))
-    out.append(contentsOf: utf8)
+    let count = s.utf8.count
+    out.append(UInt8(truncatingIfNeeded: count))
+    out.append(UInt8(truncatingIfNeeded: count >> 8))
+    out.append(contentsOf: s.utf8)
   }
 
   private func appendOptional(_ out: inout [UInt8], _ s: String?) {
