@@ -14,18 +14,21 @@
 
 enum { precision_bits = 22 };
 
-size_t tessera_resample_taps(size_t in_size, size_t out_size) {
+// Taps per output sample of the bilinear (triangle) filter resampling in_size samples to out_size.
+static size_t resample_taps(size_t in_size, size_t out_size) {
   const double scale = (double)in_size / (double)out_size;
   const double support = scale > 1.0 ? scale : 1.0;
   return (size_t)ceil(support) * 2 + 1;
 }
 
-void tessera_resample_coefficients(size_t in_size, size_t out_size, ptrdiff_t *bounds, int32_t *weights,
-                                   double *scratch) {
+// precompute_coeffs + normalize_coeffs_8bpc for the bilinear filter: bounds gets (first input, count) per output
+// sample, weights the 22-bit fixed-point weights (taps per output sample). `scratch` holds taps doubles.
+static void resample_coefficients(size_t in_size, size_t out_size, ptrdiff_t *bounds, int32_t *weights,
+                                  double *scratch) {
   const double scale = (double)in_size / (double)out_size;
   const double filter_scale = scale > 1.0 ? scale : 1.0;
   const double support = 1.0 * filter_scale, ss = 1.0 / filter_scale;
-  const size_t taps = tessera_resample_taps(in_size, out_size);
+  const size_t taps = resample_taps(in_size, out_size);
   double *k = scratch;
   for (size_t xx = 0; xx < out_size; xx++) {
     const double center = 0.0 + ((double)xx + 0.5) * scale;
@@ -187,7 +190,7 @@ static int axis_plan_build(axis_plan *plan, size_t in_size, size_t out_size, siz
   plan->in_size = in_size;
   plan->out_size = out_size;
   plan->channels = channels;
-  plan->taps = tessera_resample_taps(in_size, out_size);
+  plan->taps = resample_taps(in_size, out_size);
   plan->bounds = malloc(2 * out_size * sizeof(ptrdiff_t));
   plan->weights = malloc(out_size * plan->taps * sizeof(int32_t));
   double *scratch = malloc(plan->taps * sizeof(double));
@@ -195,7 +198,7 @@ static int axis_plan_build(axis_plan *plan, size_t in_size, size_t out_size, siz
     free(scratch);
     return 0;
   }
-  tessera_resample_coefficients(in_size, out_size, plan->bounds, plan->weights, scratch);
+  resample_coefficients(in_size, out_size, plan->bounds, plan->weights, scratch);
   free(scratch);
   if (channels > 0) build_vector_tables(plan);
   return 1;

@@ -42,15 +42,6 @@ void tessera_affine_nearest_span(const uint8_t *src, size_t width, size_t height
                                  long x, long y, long dx, long dy, long count, int vector_level);
 
 
-/// Taps per output sample of Pillow's bilinear (triangle) filter resampling in_size samples to out_size.
-size_t tessera_resample_taps(size_t in_size, size_t out_size);
-
-/// Pillow's precompute_coeffs + normalize_coeffs_8bpc for the bilinear filter: bounds gets (first input, count) per
-/// output sample (2 · out_size values), weights the 22-bit fixed-point weights (taps per output sample), computed in
-/// double exactly as Pillow does. `scratch` holds taps doubles.
-void tessera_resample_coefficients(size_t in_size, size_t out_size, ptrdiff_t *bounds, int32_t *weights,
-                                   double *scratch);
-
 /// Image.resize((out_width, out_height), BILINEAR) for 8-bit samples (libImaging/Resample.c): the horizontal pass
 /// over the rows the vertical pass reads, then the vertical pass, each clip8((2^21 + Σ k·in) >> 22) in int32.
 /// vector_level 0 runs the scalar loops; otherwise AVX-512 (VBMI for the horizontal pass) where the CPU has it.
