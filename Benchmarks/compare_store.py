@@ -284,8 +284,11 @@ class Bench:
         home = os.path.join(self.work, "home")
         os.makedirs(os.path.join(home, ".config", "dvc"))
         with open(os.path.join(home, ".gitconfig"), "w") as f:
+            # No automatic gc: after a 70,000-file commit git forks `gc --auto` into the background, which packs
+            # and deletes the loose objects while later steps (and other tools) are being timed.
             f.write("[user]\n\tname = Store Bench\n\temail = bench@example.invalid\n"
-                    "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+                    "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+                    "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n")
         # DVC keeps a state database in a machine-wide cache folder (/var/tmp/dvc); keep it in ours.
         with open(os.path.join(home, ".config", "dvc", "config"), "w") as f:
             f.write(f"[core]\n    analytics = false\n    site_cache_dir = {self.work}/dvc-site\n")
