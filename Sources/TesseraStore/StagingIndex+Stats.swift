@@ -1,4 +1,3 @@
-import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,12 +24,7 @@ struct IndexStats {
 
   /// Reads `.tessera/index`; nil when it is missing. Throws on a corrupt file, as `StagingIndex.load` does.
   static func load(_ path: String) throws -> IndexStats? {
-    guard fileExists(path) else { return nil }
-    let bytes = try readFile(path)
-    guard bytes.count >= 44, Array(bytes[0..<4]) == StagingIndex.magic,
-          Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
-      throw StoreError(.corruptIndex, "\(path): not a valid Tessera index")
-    }
+    guard let bytes = try StagingIndex.readVerified(path) else { return nil }
     var result = IndexStats(bytes: bytes)
     result.register("")  // the root is always listed: a file there is untracked unless staged
     try bytes.withUnsafeBytes { raw in

@@ -32,13 +32,8 @@ struct StagingIndex: Sendable {
   var files: [TrackedFile] { entries.values.map(\.file).sorted { $0.path < $1.path } }
 
   static func load(_ path: String) throws -> StagingIndex {
-    guard fileExists(path) else { return StagingIndex() }
-    let bytes = try readFile(path)
-    func corrupt(_ why: String) -> StoreError { StoreError(.corruptIndex, "\(path): \(why); run 'tessera checkout HEAD --force' to rebuild it") }
-    guard bytes.count >= 44, Array(bytes[0..<4]) == magic else { throw corrupt("not a Tessera index") }
-    guard Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
-      throw corrupt("index checksum does not match")
-    }
+    guard let bytes = try readVerified(path) else { return StagingIndex() }
+    func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     return try bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
       let count = try reader.u64()
@@ -68,6 +63,22 @@ struct StagingIndex: Sendable {
     }
   }
 
+
+  static func corruptIndex(_ path: String, _ why: String) -> StoreError {
+    StoreError(.corruptIndex, "\(path): \(why); run 'tessera checkout HEAD --force' to rebuild it")
+  }
+
+  /// The index file's bytes after checking its magic and checksum; nil when there is no index.
+  static func readVerified(_ path: String) throws -> [UInt8]? {
+    guard fileExists(path) else { return nil }
+    let bytes = try readFile(path)
+    func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
+    guard bytes.count >= 44, Array(bytes[0..<4]) == magic else { throw corrupt("not a Tessera index") }
+    guard Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
+      throw corrupt("index checksum does not match")
+    }
+    return bytes
+  }
 
   func serialize() -> [UInt8] {
     var out = Self.magic

@@ -13,13 +13,7 @@ import TesseraTestSupport
     let store = try makeDataset(dir, files: Self.files)
     try store.add([])
     try store.commit(message: "first")
-    var index = try StagingIndex.load(store.indexPath)
-    for (path, _) in index.entries {
-      var st = stat()
-      lstat(dir.path + "/" + path, &st)
-      index.entries[path]!.stat = FileScanner.fileStat(st)
-    }
-    try index.write(store.indexPath)
+    try trustStatCache(store, dir)
     return store
   }
 

@@ -9,6 +9,17 @@ func makeDataset(_ dir: TemporaryDirectory, files: [String: String]) throws -> S
   return try Store.initialize(at: dir.path)
 }
 
+/// Records every staged file's current stat as trusted, as the index does once files are older than the racy window.
+func trustStatCache(_ store: Store, _ dir: TemporaryDirectory) throws {
+  var index = try StagingIndex.load(store.indexPath)
+  for (path, _) in index.entries {
+    var st = stat()
+    lstat(dir.path + "/" + path, &st)
+    index.entries[path]!.stat = FileScanner.fileStat(st)
+  }
+  try index.write(store.indexPath)
+}
+
 let sampleFiles = [
   "train/cat/1.txt": "meow 1", "train/cat/2.txt": "meow 2", "train/dog/1.txt": "woof 1",
   "test/cat/1.txt": "meow 3", "test/dog/1.txt": "woof 1",  // same bytes as train/dog/1.txt
@@ -38,13 +49,7 @@ let sampleFiles = [
       try store.add([])
       try store.commit(message: "first")
       // Age the stat cache's racy window, then add again: nothing is re-read.
-      var index = try StagingIndex.load(store.indexPath)
-      for (path, _) in index.entries {
-        var st = stat()
-        lstat(dir.path + "/" + path, &st)
-        index.entries[path]!.stat = FileScanner.fileStat(st)
-      }
-      try index.write(store.indexPath)
+      try trustStatCache(store, dir)
       let again = try store.add([])
       #expect(again.unchanged == 5 && again.hashedBytes == 0 && again.newObjects == 0)
       #expect(throws: StoreError.self) { try store.commit(message: "nothing") }
