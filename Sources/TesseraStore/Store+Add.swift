@@ -38,7 +38,9 @@ extension Store {
   public func add(_ paths: [String], progress: ProgressHandler? = nil) throws -> AddReport {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
+    var trace = PerformanceTrace("add")
     var index = try StagingIndex.load(indexPath)
+    trace.mark("load index")
     var scanner = FileScanner(root: root)
     let roots = paths.isEmpty ? [""] : paths
     var scanned: [String: ScannedFile] = [:]
@@ -56,6 +58,7 @@ extension Store {
     // We hold the writer lock, so these belong to a checkout that died: remove them.
     for leftover in scanner.leftoverTemporaries { unlink(root + "/" + leftover) }
 
+    trace.mark("scan")
     let scanStart = Self.nowNs()
     var toHash: [ScannedFile] = []
     for f in scanned.values {
@@ -66,6 +69,7 @@ extension Store {
       }
     }
     toHash.sort { $0.path < $1.path }
+    trace.mark("compare")
 
     let writer = try PackWriter(directory: objects.packDirectory)
     var hashed: [HashedFile] = []
@@ -94,6 +98,7 @@ extension Store {
       progress?(start, toHash.count)
     }
     try writer.finish()
+    trace.mark("hash and pack")
 
     let labels = try loadLabelsFile()
     for h in hashed {
@@ -130,8 +135,11 @@ extension Store {
         report.removed += 1
       }
     }
+    trace.mark("stage")
     if report.newObjects > 0 { try objects.reloadPacks() }
+    trace.mark("reload packs")
     try index.write(indexPath)
+    trace.mark("write index")
     return report
   }
 

@@ -22,7 +22,9 @@ extension Store {
     }
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
+    var trace = PerformanceTrace("commit")
     let index = try StagingIndex.load(indexPath)
+    trace.mark("load index")
     return try withGit {
       let parent = try repo.headCommit()
       // Files unchanged since the index matched HEAD were checked when HEAD was committed.
@@ -42,26 +44,32 @@ extension Store {
       } else {
         tree = try buildTree(index.files)
       }
+      trace.mark("build trees")
       var pack = GitPackBuilder()
       try collectNewObjects(tree, into: &pack)
       if let parentTree, parentTree == GitOID(tree.oid), !allowEmpty {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")
       }
+      trace.mark("collect objects")
       let changes = try countChanges(tree, old: parentTree)
       let fullMessage = Self.commitMessage(message, files: index.entries.values.map(\.file), changes: changes)
+      trace.mark("count changes")
 
       let commitText = try Self.commitObject(tree: GitOID(tree.oid), parent: parent, message: fullMessage, repo: repo)
       let commitOID = try GitPackBuilder.hash(GIT_OBJECT_COMMIT, commitText)
       try pack.append(GIT_OBJECT_COMMIT, commitText)
       // Objects first (one pack), one sync, then the ref: a crash leaves the previous version or this one.
       try pack.write(to: odb)  // libgit2 fsyncs the pack and its index (GIT_OPT_ENABLE_FSYNC_GITDIR)
+      trace.mark("write pack")
 
       let newCommit = GitOID(commitOID)
       try moveHead(to: newCommit, expecting: parent, repo: repo, reflog: "commit: \(Self.firstLine(message))")
       var synced = index
       synced.base = newCommit.hex
       synced.touched = []
+      trace.mark("move head")
       try? synced.write(indexPath)  // only a cache for status: a stale one costs time, never correctness
+      trace.mark("write index")
       return try versionInfo(newCommit, repo: repo)
     }
   }
