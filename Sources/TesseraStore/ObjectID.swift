@@ -45,11 +45,17 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible,
   public var hex: String {
     var out = [UInt8]()
     out.reserveCapacity(64)
-    let digits = Array("0123456789abcdef".utf8)
-    for w in [w0, w1, w2, w3] {
-      for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((w >> UInt64(shift)) & 0xF)]) }
-    }
+    appendHex(to: &out)
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The 64 lowercase hex digits, appended to `out`.
+  func appendHex(to out: inout [UInt8]) {
+    let digits: StaticString = "0123456789abcdef"
+    let d = digits.utf8Start
+    for w in [w0, w1, w2, w3] {
+      for shift in stride(from: 60, through: 0, by: -4) { out.append(d[Int((w >> UInt64(shift)) & 0xF)]) }
+    }
   }
 
   public var description: String { hex }

@@ -12,11 +12,33 @@ enum Pointer {
   static let header = "tessera-object 1"
 
   static func render(_ file: TrackedFile) -> [UInt8] {
-    var text = "\(header)\nsha256 \(file.object.hex)\nsize \(file.size)\n"
-    if let image = file.image { text += "image \(image.format) \(image.width) \(image.height) \(image.channels)\n" }
-    if let split = file.split { text += "split \(split)\n" }
-    if let label = file.label { text += "label \(label)\n" }
-    return Array(text.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(160)
+    out.append(contentsOf: "\(header)\nsha256 ".utf8)
+    file.object.appendHex(to: &out)
+    out.append(contentsOf: "\nsize ".utf8)
+    GitPackBuilder.appendDecimal(&out, Int(file.size))
+    out.append(0x0A)
+    if let image = file.image {
+      out.append(contentsOf: "image ".utf8)
+      out.append(contentsOf: image.format.utf8)
+      for n in [image.width, image.height, image.channels] {
+        out.append(0x20)
+        GitPackBuilder.appendDecimal(&out, n)
+      }
+      out.append(0x0A)
+    }
+    if let split = file.split {
+      out.append(contentsOf: "split ".utf8)
+      out.append(contentsOf: split.utf8)
+      out.append(0x0A)
+    }
+    if let label = file.label {
+      out.append(contentsOf: "label ".utf8)
+      out.append(contentsOf: label.utf8)
+      out.append(0x0A)
+    }
+    return out
   }
 
   static func parse(_ bytes: [UInt8], path: String) throws -> TrackedFile {

@@ -56,10 +56,10 @@ extension Store {
       trace.mark("count changes")
 
       let commitText = try Self.commitObject(tree: GitOID(tree.oid), parent: parent, message: fullMessage, repo: repo)
-      let commitOID = try GitPackBuilder.hash(GIT_OBJECT_COMMIT, commitText)
-      try pack.append(GIT_OBJECT_COMMIT, commitText)
+      let commitOID = GitPackBuilder.hash(GIT_OBJECT_COMMIT, commitText)
+      try pack.append(GIT_OBJECT_COMMIT, commitText, oid: commitOID)
       // Objects first (one pack), one sync, then the ref: a crash leaves the previous version or this one.
-      try pack.write(to: odb)  // libgit2 fsyncs the pack and its index (GIT_OPT_ENABLE_FSYNC_GITDIR)
+      try pack.write(gitDirectory: gitDirectory, odb: odb)  // synced before it is renamed into place
       trace.mark("write pack")
 
       let newCommit = GitOID(commitOID)

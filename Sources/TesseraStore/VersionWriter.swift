@@ -68,9 +68,9 @@ public final class VersionWriter {
       let changes = try store.countChanges(tree, old: parentTree)
       let text = try Store.commitObject(tree: GitOID(tree.oid), parent: baseCommit,
                                         message: Store.commitMessage(message, files: all, changes: changes), repo: repo)
-      let commitOID = try GitPackBuilder.hash(GIT_OBJECT_COMMIT, text)
-      try builder.append(GIT_OBJECT_COMMIT, text)
-      try builder.write(to: odb)
+      let commitOID = GitPackBuilder.hash(GIT_OBJECT_COMMIT, text)
+      try builder.append(GIT_OBJECT_COMMIT, text, oid: commitOID)
+      try builder.write(gitDirectory: store.gitDirectory, odb: odb)
       var oid = commitOID
       var ref: OpaquePointer?
       let status = git_reference_create(&ref, repo.handle, "refs/heads/\(branch)", &oid, replaceBranch ? 1 : 0,

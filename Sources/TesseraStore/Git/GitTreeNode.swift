@@ -15,22 +15,33 @@ final class GitTreeNode {
 }
 
 extension Store {
-  /// Pointer blobs and trees mirroring the folders, hashed bottom-up (nothing is stored yet).
+  /// Pointer blobs and trees mirroring the folders, hashed bottom-up (nothing is stored yet). `files` are sorted
+  /// by path, so a folder's files come in runs and only a new run walks the folder path.
   func buildTree(_ files: [TrackedFile]) throws -> GitTreeNode {
     let top = GitTreeNode()
-    for (file, (pointer, oid)) in zip(files, try renderPointers(files)) {
-      let parts = file.path.split(separator: "/")
-      var node = top
-      for dir in parts.dropLast() {
-        if let child = node.children[String(dir)] { node = child } else {
-          let child = GitTreeNode()
-          node.children[String(dir)] = child
-          node = child
+    let pointers = renderPointers(files)
+    var runFolder: Substring? = nil
+    var node = top
+    for (i, file) in files.enumerated() {
+      let path = file.path
+      let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+      let folder = slash.map { path[..<$0] } ?? ""
+      if runFolder != folder {
+        runFolder = folder
+        node = top
+        for dir in folder.split(separator: "/") {
+          let name = String(dir)
+          if let child = node.children[name] { node = child } else {
+            let child = GitTreeNode()
+            node.children[name] = child
+            node = child
+          }
         }
       }
-      node.blobs.append((String(parts.last!), pointer, oid))
+      let name = slash.map { String(path[path.utf8.index(after: $0)...]) } ?? path
+      node.blobs.append((name, pointers[i].0, pointers[i].1))
     }
-    try hashTree(top)
+    hashTree(top)
     return top
   }
 
@@ -49,7 +60,7 @@ extension Store {
     for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
     let staged = index.touched.compactMap { index.entries[$0]?.file }
     var pointers: [String: ([UInt8], git_oid)] = [:]
-    for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
+    for (file, pointer) in zip(staged, renderPointers(staged)) { pointers[file.path] = pointer }
     func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
@@ -74,7 +85,7 @@ extension Store {
       }
       // A folder left empty disappears, as in git (the root stays, as the empty tree).
       if !folder.isEmpty && node.blobs.isEmpty && node.children.isEmpty && node.kept.isEmpty { return nil }
-      try hashNode(node)
+      hashNode(node)
       return node
     }
     return try build("", old: parentTree)!
@@ -82,37 +93,38 @@ extension Store {
 
   /// Each file's pointer blob and its git id. Rendering and SHA-1-hashing 70,000 pointers is most of a full
   /// build: on every core.
-  private func renderPointers(_ files: [TrackedFile]) throws -> [([UInt8], git_oid)] {
-    try parallelMap(files.count, chunk: 256) { i in
+  private func renderPointers(_ files: [TrackedFile]) -> [([UInt8], git_oid)] {
+    // parallelMap rethrows only what the body throws; this body throws nothing.
+    (try? parallelMap(files.count, chunk: 256) { i in
       let pointer = Pointer.render(files[i])
-      return (pointer, try GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
-    }
+      return (pointer, GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
+    }) ?? []
   }
 
-  private func hashTree(_ node: GitTreeNode) throws {
-    for child in node.children.values { try hashTree(child) }
-    try hashNode(node)
+  private func hashTree(_ node: GitTreeNode) {
+    for child in node.children.values { hashTree(child) }
+    hashNode(node)
   }
 
   /// The git tree object of one folder whose sub-folders are already hashed.
-  private func hashNode(_ node: GitTreeNode) throws {
+  private func hashNode(_ node: GitTreeNode) {
     // git orders entries by name, comparing a folder's name as if it ended in "/".
-    var entries: [(key: [UInt8], mode: String, name: String, oid: git_oid)] = []
-    for b in node.blobs { entries.append((Array(b.name.utf8), "100644", b.name, b.oid)) }
-    for (name, child) in node.children { entries.append((Array(name.utf8) + [0x2F], "40000", name, child.oid)) }
-    for k in node.kept {
-      entries.append(k.isTree ? (Array(k.name.utf8) + [0x2F], "40000", k.name, k.oid) : (Array(k.name.utf8), "100644", k.name, k.oid))
-    }
+    var entries: [(key: [UInt8], isTree: Bool, oid: git_oid)] = []
+    entries.reserveCapacity(node.blobs.count + node.children.count + node.kept.count)
+    for b in node.blobs { entries.append((Array(b.name.utf8), false, b.oid)) }
+    for (name, child) in node.children { entries.append((Array(name.utf8) + [0x2F], true, child.oid)) }
+    for k in node.kept { entries.append(k.isTree ? (Array(k.name.utf8) + [0x2F], true, k.oid) : (Array(k.name.utf8), false, k.oid)) }
     entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(entries.count * 40)
+    bytes.reserveCapacity(entries.reduce(0) { $0 + $1.key.count + 28 })
     for e in entries {
-      bytes.append(contentsOf: Array("\(e.mode) \(e.name)".utf8))
+      bytes.append(contentsOf: e.isTree ? "40000 ".utf8 : "100644 ".utf8)
+      bytes.append(contentsOf: e.isTree ? e.key.dropLast() : e.key[...])
       bytes.append(0)
       withUnsafeBytes(of: e.oid.id) { bytes.append(contentsOf: $0) }
     }
     node.bytes = bytes
-    node.oid = try GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
+    node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
     node.fileCount = node.blobs.count + node.children.values.reduce(0) { $0 + $1.fileCount }
   }
 
@@ -125,12 +137,11 @@ extension Store {
   private func collectNewObjects(_ node: GitTreeNode, odb: OpaquePointer?, into pack: inout GitPackBuilder) throws {
     var oid = node.oid
     if Self.exists(odb, &oid) { return }
-    try pack.append(GIT_OBJECT_TREE, node.bytes)
-    var written = Set<GitOID>()
+    try pack.append(GIT_OBJECT_TREE, node.bytes, oid: oid)
     for b in node.blobs {
       var blob = b.oid
-      if Self.exists(odb, &blob) || !written.insert(GitOID(blob)).inserted { continue }
-      try pack.append(GIT_OBJECT_BLOB, b.data)
+      if Self.exists(odb, &blob) { continue }
+      try pack.append(GIT_OBJECT_BLOB, b.data, oid: b.oid)  // the pack skips a second copy of the same blob
     }
     for child in node.children.values { try collectNewObjects(child, odb: odb, into: &pack) }
   }
