@@ -84,8 +84,9 @@ struct StagingIndex: Sendable {
     var out = Self.magic
     out.reserveCapacity(64 + entries.count * 140)
     PackIndex.appendUInt64(&out, UInt64(entries.count))
-    // Sorted by path (IndexStats reads a folder's files as runs); sorting the pairs saves a lookup per entry.
-    for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
+    // Sorted by path: IndexStats reads a folder's files as runs.
+    for path in entries.keys.sorted() {
+      let e = entries[path]!
       appendString(&out, path)
       PackIndex.appendUInt64BE(&out, e.file.object.w0)
       PackIndex.appendUInt64BE(&out, e.file.object.w1)
