@@ -92,21 +92,18 @@ struct GitPackBuilder {
 
   /// git's pack index, version 2: fan-out table, sorted ids, CRC-32s, offsets, then the pack's and its own SHA-1.
   static func indexBytes(_ entries: [(oid: git_oid, offset: Int, crc: UInt32)], packChecksum: ArraySlice<UInt8>) -> [UInt8] {
-    func key(_ oid: git_oid) -> [UInt8] { withUnsafeBytes(of: oid.id) { Array($0) } }
-    let sorted = entries.map { (key: key($0.oid), offset: $0.offset, crc: $0.crc) }.sorted {
-      $0.key.lexicographicallyPrecedes($1.key)
-    }
+    let sorted = entries.sorted { a, b in withUnsafePointer(to: a.oid) { x in withUnsafePointer(to: b.oid) { git_oid_cmp(x, $0) < 0 } } }
     var out: [UInt8] = [0xFF, 0x74, 0x4F, 0x63, 0, 0, 0, 2]
     out.reserveCapacity(8 + 1024 + sorted.count * 28 + 40)
-    func be32(_ v: UInt32) { for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: v >> UInt32(shift))) } }
+    func be32(_ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
     var fanout = [UInt32](repeating: 0, count: 256)
-    for e in sorted { fanout[Int(e.key[0])] += 1 }
+    for e in sorted { fanout[Int(e.oid.id.0)] += 1 }
     var running: UInt32 = 0
     for i in 0..<256 {
       running += fanout[i]
       be32(running)
     }
-    for e in sorted { out.append(contentsOf: e.key) }
+    for e in sorted { withUnsafeBytes(of: e.oid.id) { out.append(contentsOf: $0) } }
     for e in sorted { be32(e.crc) }
     var large: [UInt64] = []
     for e in sorted {
@@ -115,7 +112,7 @@ struct GitPackBuilder {
         large.append(UInt64(e.offset))
       }
     }
-    for v in large { be32(UInt32(truncatingIfNeeded: v >> 32)); be32(UInt32(truncatingIfNeeded: v)) }
+    for v in large { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
     out.append(contentsOf: packChecksum)
     out.append(contentsOf: Insecure.SHA1.hash(data: out))
     return out
@@ -128,10 +125,13 @@ struct GitPackBuilder {
     guard count > 0 else { return }
     let pack = packBytes()
     let checksum = pack[(pack.count - 20)...]
-    let index = Self.indexBytes(entries, packChecksum: checksum)
+    var checksumID = git_oid()
+    withUnsafeMutableBytes(of: &checksumID.id) { $0.copyBytes(from: checksum) }
     let folder = gitDirectory + "/objects/pack"
+    let name = folder + "/pack-" + GitOID(checksumID).hex
+    if fileExists(name + ".idx") { return }  // the same objects are already there
     try makeDirectories(folder)
-    let name = folder + "/pack-" + checksum.map { String($0, radix: 16).leftPadded(2) }.joined()
+    let index = Self.indexBytes(entries, packChecksum: checksum)
     let tmp = folder + "/tmp_tessera_\(getpid())_\(UInt64.random(in: 0...UInt64.max))"
     var made: [String] = []
     defer { for path in made { unlink(path) } }
@@ -142,7 +142,6 @@ struct GitPackBuilder {
       try writeAll(fd: fd, path: tmp + suffix, bytes)
       try syscall("fsync", tmp + suffix) { fsync(fd) }
     }
-    if fileExists(name + ".idx") { return }  // the same objects, already there (the temporaries are removed)
     try syscall("rename", name + ".pack") { rename(tmp + ".pack", name + ".pack") }
     made.removeFirst()
     try syscall("rename", name + ".idx") { rename(tmp + ".idx", name + ".idx") }
@@ -150,10 +149,6 @@ struct GitPackBuilder {
     try syncPath(folder)
     try git("git_odb_refresh") { git_odb_refresh(odb) }
   }
-}
-
-extension String {
-  fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
 /// One zlib stream reused for every object: `compress2` would allocate and clear a fresh 256 KB state per call.

@@ -19,7 +19,7 @@ extension Store {
   /// by path, so a folder's files come in runs and only a new run walks the folder path.
   func buildTree(_ files: [TrackedFile]) throws -> GitTreeNode {
     let top = GitTreeNode()
-    let pointers = renderPointers(files)
+    let pointers = try renderPointers(files)
     var runFolder: Substring? = nil
     var node = top
     for (i, file) in files.enumerated() {
@@ -60,7 +60,7 @@ extension Store {
     for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
     let staged = index.touched.compactMap { index.entries[$0]?.file }
     var pointers: [String: ([UInt8], git_oid)] = [:]
-    for (file, pointer) in zip(staged, renderPointers(staged)) { pointers[file.path] = pointer }
+    for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
     func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
@@ -93,12 +93,11 @@ extension Store {
 
   /// Each file's pointer blob and its git id. Rendering and SHA-1-hashing 70,000 pointers is most of a full
   /// build: on every core.
-  private func renderPointers(_ files: [TrackedFile]) -> [([UInt8], git_oid)] {
-    // parallelMap rethrows only what the body throws; this body throws nothing.
-    (try? parallelMap(files.count, chunk: 256) { i in
+  private func renderPointers(_ files: [TrackedFile]) throws -> [([UInt8], git_oid)] {
+    try parallelMap(files.count, chunk: 256) { i in
       let pointer = Pointer.render(files[i])
       return (pointer, GitPackBuilder.hash(GIT_OBJECT_BLOB, pointer))
-    }) ?? []
+    }
   }
 
   private func hashTree(_ node: GitTreeNode) {
