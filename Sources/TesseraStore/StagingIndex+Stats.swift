@@ -94,19 +94,3 @@ struct IndexStats {
     n == 0 || memcmp(raw.baseAddress! + a, raw.baseAddress! + b, n) == 0
   }
 }
-
-extension ByteReader {
-  /// A length-prefixed string's (offset, length) in the buffer, without making a String.
-  mutating func stringRange() throws -> (Int, Int) {
-    let lo = Int(try u8()), hi = Int(try u8())
-    let n = lo | hi << 8
-    try check(n)
-    defer { position += n }
-    return (position, n)
-  }
-
-  mutating func skip(_ n: Int) throws {
-    try check(n)
-    position += n
-  }
-}

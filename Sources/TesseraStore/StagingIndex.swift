@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `stat` said about a file when it was last hashed; equal stats mean the file need not be read again.
 struct FileStat: Sendable, Hashable {
@@ -13,15 +16,27 @@ struct FileStat: Sendable, Hashable {
 
 /// The files staged for the next version, each with the stat it had when hashed (git's index, in miniature).
 ///
-/// On disk (`.tessera/index`): "TIX1", UInt64 count, then per entry: path, object id, size, stat, image info,
-/// split, label; then a SHA-256 of everything before it. Written atomically; a torn or tampered file is rejected.
+/// On disk (`.tessera/index`): "TIX1", UInt64 count, then per entry, sorted by the path's bytes: path, object id,
+/// size, stat, image info, split, label; then the base commit, the touched paths, and a SHA-256 of everything
+/// before it. Written atomically; a torn or tampered file is rejected.
+///
+/// Loading does not decode the entries: they stay bytes in the file's buffer, found by binary search, and are
+/// copied through unchanged when the index is written again. Changes made since loading live in `overlay`, so
+/// the cost of `add` and `commit` after a small change follows the change, not the 70,000 entries.
 struct StagingIndex: Sendable {
   struct Entry: Sendable, Hashable {
     var file: TrackedFile
     var stat: FileStat
   }
 
-  var entries: [String: Entry] = [:]
+  /// The loaded file's bytes and where each entry starts, in path-byte order.
+  private var stored: [UInt8] = []
+  private var starts: [Int] = []
+  private var entriesEnd = 0
+  /// Entries set (or removed, as nil) since loading; they win over `stored`.
+  private var overlay: [String: Entry?] = [:]
+  private(set) var count = 0
+
   /// The commit the index last matched exactly (after commit or checkout), and the paths staged since then;
   /// together they let `status` compare against HEAD without reading every pointer of the version.
   var base: String?
@@ -29,40 +44,164 @@ struct StagingIndex: Sendable {
 
   static let magic: [UInt8] = Array("TIX1".utf8)
 
-  var files: [TrackedFile] { entries.values.map(\.file).sorted { $0.path < $1.path } }
+  init() {}
+
+  // MARK: Reading and changing entries
+
+  subscript(path: String) -> Entry? {
+    get {
+      if let changed = overlay[path] { return changed }
+      return storedPosition(of: path).map(storedEntry)
+    }
+    set {
+      let existed = self[path] != nil
+      count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
+      overlay[path] = .some(newValue)
+    }
+  }
+
+  func contains(_ path: String) -> Bool { self[path] != nil }
+
+  /// Every entry, sorted by path bytes (decodes each one: for commands that need them all).
+  func allEntries() -> [Entry] {
+    var out: [Entry] = []
+    out.reserveCapacity(count)
+    walk(stored: { out.append(storedEntry($0)) }, changed: { out.append($0) })
+    return out
+  }
+
+  var files: [TrackedFile] { allEntries().map(\.file) }
+  var paths: [String] { allEntries().map(\.file.path) }
+
+  /// The number, total size and per-split counts of the staged files, read in place.
+  func totals() -> VersionTotals {
+    var totals = VersionTotals()
+    // Files sorted by path come in long runs of one split: only a new run costs a String.
+    var lastSplit: (offset: Int, length: Int)? = nil
+    var lastName: String? = nil
+    stored.withUnsafeBytes { raw in
+      walk(stored: { i in
+        var r = ByteReader(raw: raw, position: starts[i], end: entriesEnd)
+        var name: String? = nil
+        var size: Int64 = 0
+        // Bounds were checked when the file was loaded.
+        try! {
+          _ = try r.stringRange()
+          try r.skip(32)
+          size = Int64(bitPattern: try r.u64())
+          try r.skip(32)
+          if try r.u8() == 1 {
+            _ = try r.stringRange()
+            try r.skip(17)
+          }
+          guard try r.u8() == 1 else { return }
+          let (offset, length) = try r.stringRange()
+          if let last = lastSplit, last.length == length,
+             memcmp(raw.baseAddress! + last.offset, raw.baseAddress! + offset, length) == 0 {
+            name = lastName
+          } else {
+            name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), as: UTF8.self)
+            lastSplit = (offset, length)
+            lastName = name
+          }
+        }()
+        totals.add(size: size, split: name)
+      }, changed: { totals.add(size: $0.file.size, split: $0.file.split) })
+    }
+    return totals
+  }
+
+  // MARK: In-place access for add's comparison (valid before anything is changed)
+
+  var storedCount: Int { starts.count }
+
+  /// The stored entry at `path`; `hint` is the previous answer plus one, which is where files listed in path
+  /// order are found without a search.
+  func storedPosition(of path: String, hint: Int = -1) -> Int? {
+    var path = path
+    return path.withUTF8 { key in
+      stored.withUnsafeBytes { raw in
+        if hint >= 0 && hint < starts.count && Self.compare(raw, starts[hint], key) == 0 { return hint }
+        var lo = 0, hi = starts.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          let c = Self.compare(raw, starts[mid], key)
+          if c == 0 { return mid }
+          if c < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+      }
+    }
+  }
+
+  /// The stored entry's recorded stat and object, without decoding its strings.
+  func storedStatAndObject(_ i: Int) -> (stat: FileStat, object: ObjectID) {
+    stored.withUnsafeBytes { raw in
+      let p = starts[i] + 2 + Self.pathLength(raw, starts[i])
+      func le(_ o: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
+      func be(_ o: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
+      return (FileStat(size: Int64(bitPattern: le(40)), mtimeNs: Int64(bitPattern: le(48)),
+                       ctimeNs: Int64(bitPattern: le(56)), inode: le(64)),
+              ObjectID(w0: be(0), w1: be(8), w2: be(16), w3: be(24)))
+    }
+  }
+
+  /// Whether the stored entry's path is `prefix` or lies below it ("" holds everything).
+  func storedPath(_ i: Int, isUnder prefix: String) -> Bool {
+    if prefix.isEmpty { return true }
+    var prefix = prefix
+    return prefix.withUTF8 { key in
+      stored.withUnsafeBytes { raw in
+        let n = Self.pathLength(raw, starts[i]), p = starts[i] + 2
+        guard n >= key.count, memcmp(raw.baseAddress! + p, key.baseAddress!, key.count) == 0 else { return false }
+        return n == key.count || raw[p + key.count] == UInt8(ascii: "/")
+      }
+    }
+  }
+
+  func storedEntry(_ i: Int) -> Entry {
+    stored.withUnsafeBytes { raw in
+      var reader = ByteReader(raw: raw, position: starts[i], end: entriesEnd)
+      // Bounds were checked when the file was loaded.
+      return try! Self.decodeEntry(&reader)
+    }
+  }
+
+  // MARK: Loading and writing
 
   static func load(_ path: String) throws -> StagingIndex {
     guard let bytes = try readVerified(path) else { return StagingIndex() }
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
-    return try bytes.withUnsafeBytes { raw in
+    var index = StagingIndex()
+    try bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
       let count = try reader.u64()
-      var index = StagingIndex()
-      index.entries.reserveCapacity(Int(count))
+      guard count <= UInt64(raw.count / 77) else { throw corrupt("entry count \(count) does not fit the file") }
+      index.starts.reserveCapacity(Int(count))
+      var sorted = true
       for _ in 0..<count {
-        let path = try reader.string()
-        let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
-        let size = Int64(bitPattern: try reader.u64())
-        let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
-                            ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
-        var image: ImageInfo?
-        if try reader.u8() == 1 {
-          image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
-                            channels: Int(try reader.u8()))
+        let start = reader.position
+        try skipEntry(&reader)
+        if let previous = index.starts.last, compareStored(raw, previous, start) >= 0 { sorted = false }
+        index.starts.append(start)
+      }
+      index.entriesEnd = reader.position
+      if !sorted {
+        // Written by an older Tessera, which sorted by String order: sort once, refuse duplicates.
+        index.starts.sort { compareStored(raw, $0, $1) < 0 }
+        for (a, b) in zip(index.starts, index.starts.dropFirst()) where compareStored(raw, a, b) == 0 {
+          throw corrupt("a path is listed twice")
         }
-        let split = try reader.optionalString()
-        let label = try reader.optionalString()
-        index.entries[path] = Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label),
-                                    stat: stat)
       }
       index.base = try reader.optionalString()
       let touchedCount = try reader.u64()
       for _ in 0..<touchedCount { index.touched.insert(try reader.string()) }
       guard reader.position == reader.end else { throw corrupt("trailing bytes") }
-      return index
+      index.count = Int(count)
     }
+    index.stored = bytes
+    return index
   }
-
 
   static func corruptIndex(_ path: String, _ why: String) -> StoreError {
     StoreError(.corruptIndex, "\(path): \(why); run 'tessera checkout HEAD --force' to rebuild it")
@@ -74,59 +213,166 @@ struct StagingIndex: Sendable {
     let bytes = try readFile(path)
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     guard bytes.count >= 44, Array(bytes[0..<4]) == magic else { throw corrupt("not a Tessera index") }
-    guard Array(SHA256.hash(data: bytes[0..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else {
-      throw corrupt("index checksum does not match")
+    let matches = bytes.withUnsafeBytes { raw in
+      let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])
+      return SHA256.hash(data: body).withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0 }
     }
+    guard matches else { throw corrupt("index checksum does not match") }
     return bytes
   }
 
   func serialize() -> [UInt8] {
     var out = Self.magic
-    out.reserveCapacity(64 + entries.count * 140)
-    PackIndex.appendUInt64(&out, UInt64(entries.count))
-    // Sorted by path: IndexStats reads a folder's files as runs.
-    for path in entries.keys.sorted() {
-      let e = entries[path]!
-      appendString(&out, path)
-      PackIndex.appendUInt64BE(&out, e.file.object.w0)
-      PackIndex.appendUInt64BE(&out, e.file.object.w1)
-      PackIndex.appendUInt64BE(&out, e.file.object.w2)
-      PackIndex.appendUInt64BE(&out, e.file.object.w3)
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.file.size))
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.size))
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.mtimeNs))
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.ctimeNs))
-      PackIndex.appendUInt64(&out, e.stat.inode)
-      if let image = e.file.image {
-        out.append(1)
-        appendString(&out, image.format)
-        PackIndex.appendUInt64(&out, UInt64(image.width))
-        PackIndex.appendUInt64(&out, UInt64(image.height))
-        out.append(UInt8(clamping: image.channels))
-      } else {
-        out.append(0)
-      }
-      appendOptional(&out, e.file.split)
-      appendOptional(&out, e.file.label)
+    out.reserveCapacity(64 + entriesEnd + overlay.count * 140)
+    PackIndex.appendUInt64(&out, UInt64(count))
+    if overlay.isEmpty {
+      out.append(contentsOf: stored[min(12, stored.count)..<entriesEnd])  // unchanged since loading: one copy
+    } else {
+      walk(stored: { i in
+        let end = i + 1 < starts.count ? starts[i + 1] : entriesEnd
+        out.append(contentsOf: stored[starts[i]..<end])
+      }, changed: { Self.encodeEntry($0, into: &out) })
     }
-    appendOptional(&out, base)
+    Self.appendOptional(&out, base)
     PackIndex.appendUInt64(&out, UInt64(touched.count))
-    for path in touched { appendString(&out, path) }  // a set: any order reads back the same
+    for path in touched { Self.appendString(&out, path) }  // a set: any order reads back the same
     out.append(contentsOf: SHA256.hash(data: out))
     return out
   }
 
   func write(_ path: String) throws { try writeFileAtomically(path, serialize()) }
 
+  /// Visits the live entries in path-byte order: stored ones by position (unless changed), changed ones decoded.
+  private func walk(stored visitStored: (Int) -> Void, changed visitChanged: (Entry) -> Void) {
+    if overlay.isEmpty {
+      for i in starts.indices { visitStored(i) }
+      return
+    }
+    let changed = overlay.keys.sorted { Self.pathLess($0, $1) }
+    var next = 0
+    stored.withUnsafeBytes { raw in
+      for path in changed {
+        var key = path
+        key.withUTF8 { k in
+          while next < starts.count {
+            let c = Self.compare(raw, starts[next], k)
+            if c > 0 { break }
+            if c < 0 { visitStored(next) }
+            next += 1
+            if c == 0 { break }
+          }
+        }
+        if case let e?? = overlay[path] { visitChanged(e) }
+      }
+      while next < starts.count {
+        visitStored(next)
+        next += 1
+      }
+    }
+  }
 
-  private func appendString(_ out: inout [UInt8], _ s: String) {
+  // MARK: Entry bytes
+
+  static func encodeEntry(_ e: Entry, into out: inout [UInt8]) {
+    appendString(&out, e.file.path)
+    PackIndex.appendUInt64BE(&out, e.file.object.w0)
+    PackIndex.appendUInt64BE(&out, e.file.object.w1)
+    PackIndex.appendUInt64BE(&out, e.file.object.w2)
+    PackIndex.appendUInt64BE(&out, e.file.object.w3)
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.file.size))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.size))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.mtimeNs))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.ctimeNs))
+    PackIndex.appendUInt64(&out, e.stat.inode)
+    if let image = e.file.image {
+      out.append(1)
+      appendString(&out, image.format)
+      PackIndex.appendUInt64(&out, UInt64(image.width))
+      PackIndex.appendUInt64(&out, UInt64(image.height))
+      out.append(UInt8(clamping: image.channels))
+    } else {
+      out.append(0)
+    }
+    appendOptional(&out, e.file.split)
+    appendOptional(&out, e.file.label)
+  }
+
+  static func decodeEntry(_ reader: inout ByteReader) throws -> Entry {
+    let path = try reader.string()
+    let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
+    let size = Int64(bitPattern: try reader.u64())
+    let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
+                        ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+    var image: ImageInfo?
+    if try reader.u8() == 1 {
+      image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
+                        channels: Int(try reader.u8()))
+    }
+    let split = try reader.optionalString()
+    let label = try reader.optionalString()
+    return Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label), stat: stat)
+  }
+
+  /// Checks one entry's bounds and moves past it.
+  static func skipEntry(_ reader: inout ByteReader) throws {
+    _ = try reader.stringRange()
+    try reader.skip(32 + 8 + 32)
+    if try reader.u8() == 1 {
+      _ = try reader.stringRange()
+      try reader.skip(8 + 8 + 1)
+    }
+    if try reader.u8() == 1 { _ = try reader.stringRange() }
+    if try reader.u8() == 1 { _ = try reader.stringRange() }
+  }
+
+  private static func pathLength(_ raw: UnsafeRawBufferPointer, _ start: Int) -> Int {
+    Int(raw[start]) | Int(raw[start + 1]) << 8
+  }
+
+  /// The stored path at `start` against `key`, byte by byte (negative: the stored path sorts first).
+  private static func compare(_ raw: UnsafeRawBufferPointer, _ start: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
+    let n = pathLength(raw, start)
+    let common = min(n, key.count)
+    if common > 0 {
+      let c = memcmp(raw.baseAddress! + start + 2, key.baseAddress!, common)
+      if c != 0 { return Int(c) }
+    }
+    return n - key.count
+  }
+
+  private static func compareStored(_ raw: UnsafeRawBufferPointer, _ a: Int, _ b: Int) -> Int {
+    let na = pathLength(raw, a), nb = pathLength(raw, b)
+    let common = min(na, nb)
+    if common > 0 {
+      let c = memcmp(raw.baseAddress! + a + 2, raw.baseAddress! + b + 2, common)
+      if c != 0 { return Int(c) }
+    }
+    return na - nb
+  }
+
+  /// Path order of the index: by UTF-8 bytes (git's order; Swift's `<` on String compares Unicode scalars).
+  static func pathLess(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let common = min(x.count, y.count)
+        if common > 0 {
+          let c = memcmp(x.baseAddress!, y.baseAddress!, common)
+          if c != 0 { return c < 0 }
+        }
+        return x.count < y.count
+      }
+    }
+  }
+
+  private static func appendString(_ out: inout [UInt8], _ s: String) {
     let count = s.utf8.count
     out.append(UInt8(truncatingIfNeeded: count))
     out.append(UInt8(truncatingIfNeeded: count >> 8))
     out.append(contentsOf: s.utf8)
   }
 
-  private func appendOptional(_ out: inout [UInt8], _ s: String?) {
+  private static func appendOptional(_ out: inout [UInt8], _ s: String?) {
     if let s {
       out.append(1)
       appendString(&out, s)
@@ -136,41 +382,21 @@ struct StagingIndex: Sendable {
   }
 }
 
-/// Reads the index's little-endian fields in place, without copying.
-struct ByteReader {
-  let raw: UnsafeRawBufferPointer
-  var position: Int
-  let end: Int
+/// How many files a version holds, their total size, and how many fall in each split (for the commit message).
+struct VersionTotals {
+  var count = 0
+  var bytes: Int64 = 0
+  var splits: [String: Int] = [:]
 
-  mutating func check(_ n: Int) throws {
-    guard position + n <= end else { throw StoreError(.corruptIndex, "index is truncated") }
+  init() {}
+
+  init(_ files: [TrackedFile]) {
+    for f in files { add(size: f.size, split: f.split) }
   }
 
-  mutating func u8() throws -> UInt8 {
-    try check(1)
-    defer { position += 1 }
-    return raw[position]
+  mutating func add(size: Int64, split: String?) {
+    count += 1
+    bytes += size
+    splits[split ?? "(none)", default: 0] += 1
   }
-
-  mutating func u64() throws -> UInt64 {
-    try check(8)
-    defer { position += 8 }
-    return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-  }
-
-  mutating func u64be() throws -> UInt64 {
-    try check(8)
-    defer { position += 8 }
-    return UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-  }
-
-  mutating func string() throws -> String {
-    let lo = Int(try u8()), hi = Int(try u8())
-    let n = lo | hi << 8
-    try check(n)
-    defer { position += n }
-    return String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<(position + n)]), as: UTF8.self)
-  }
-
-  mutating func optionalString() throws -> String? { try u8() == 1 ? try string() : nil }
 }

@@ -43,15 +43,20 @@ extension Store {
     trace.mark("load index")
     var scanner = FileScanner(root: root)
     let roots = paths.isEmpty ? [""] : paths
-    var scanned: [String: ScannedFile] = [:]
+    var scanned: [ScannedFile] = []
     for r in roots {
       let full = r.isEmpty ? root : root + "/" + r
       if !fileExists(full) {
         // A path that is gone is fine if it was tracked: its files are being deleted.
-        if index.entries.keys.contains(where: { Self.isUnder($0, r) }) { continue }
+        if (0..<index.storedCount).contains(where: { index.storedPath($0, isUnder: r) }) { continue }
         throw StoreError(.badInput, "\(r): no such file or folder")
       }
-      for f in try scanner.scan(r) { scanned[f.path] = f }
+      scanned += try scanner.scan(r)
+    }
+    if roots.count > 1 {
+      // Overlapping paths (`add train train/Shirt`) list a file twice.
+      var seen = Set<String>()
+      scanned = scanned.filter { seen.insert($0.path).inserted }
     }
     var report = AddReport()
     report.skippedLinks = scanner.skippedLinks
@@ -61,11 +66,28 @@ extension Store {
     trace.mark("scan")
     let scanStart = Self.nowNs()
     var toHash: [ScannedFile] = []
-    for f in scanned.values {
-      if let old = index.entries[f.path], old.stat == f.stat, objects.contains(old.file.object) {
-        report.unchanged += 1
-      } else {
+    // The index is still as loaded, so its entries are read in place; the scan lists files in nearly the
+    // index's order, so the previous match's successor is usually the next one.
+    var position = -1, tracked = 0
+    for f in scanned {
+      guard let i = index.storedPosition(of: f.path, hint: position + 1) else {
         toHash.append(f)
+        continue
+      }
+      position = i
+      tracked += 1
+      let (stat, object) = index.storedStatAndObject(i)
+      if stat == f.stat && objects.contains(object) { report.unchanged += 1 } else { toHash.append(f) }
+    }
+    // Tracked files below the given paths that the scan did not find are deleted; when every one was found
+    // (the common case) there is nothing to look for.
+    var vanished: [StagingIndex.Entry] = []
+    let below = (0..<index.storedCount).filter { i in roots.contains { index.storedPath(i, isUnder: $0) } }
+    if below.count > tracked {
+      let seen = Set(scanned.lazy.map(\.path))
+      for i in below {
+        let entry = index.storedEntry(i)
+        if !seen.contains(entry.file.path) { vanished.append(entry) }
       }
     }
     toHash.sort { $0.path < $1.path }
@@ -102,38 +124,36 @@ extension Store {
 
     let labels = try loadLabelsFile()
     for h in hashed {
-      let existed = index.entries[h.path] != nil
+      let existed = index[h.path] != nil
       var (split, label) = TrackedFile.layoutLabels(for: h.path)
       if let l = labels[h.path] { label = l }
       if h.path == Self.labelsFileName { (split, label) = (nil, nil) }
       let file = TrackedFile(path: h.path, object: h.id, size: h.size, image: h.image, split: split, label: label)
-      if existed && index.entries[h.path]!.file == file { report.unchanged += 1 } else if existed { report.modified += 1 } else {
+      if existed && index[h.path]!.file == file { report.unchanged += 1 } else if existed { report.modified += 1 } else {
         report.added += 1
       }
       // A file changed in the last moments may change again within the same timestamp tick: hash it next time.
       let stat = h.stat.mtimeNs >= scanStart - 100_000_000 ? FileStat.untrusted : h.stat
-      index.entries[h.path] = .init(file: file, stat: stat)
+      index[h.path] = .init(file: file, stat: stat)
       index.touched.insert(h.path)
     }
     // A changed labels file relabels files that did not change themselves.
-    if !labels.isEmpty || scanned[Self.labelsFileName] != nil {
-      for (path, entry) in index.entries where path != Self.labelsFileName {
+    if !labels.isEmpty || scanned.contains(where: { $0.path == Self.labelsFileName }) {
+      for entry in index.allEntries() where entry.file.path != Self.labelsFileName {
+        let path = entry.file.path
         var file = entry.file
         file.label = labels[path] ?? TrackedFile.layoutLabels(for: path).label
         if file != entry.file {
-          index.entries[path]!.file = file
+          index[path]!.file = file
           index.touched.insert(path)
         }
       }
     }
     let sparse = try sparseFilter()
-    for r in roots {
-      for (path, entry) in index.entries where Self.isUnder(path, r) && scanned[path] == nil {
-        if Self.isNotCheckedOut(entry.file, sparse: sparse) { continue }
-        index.entries[path] = nil
-        index.touched.insert(path)
-        report.removed += 1
-      }
+    for entry in vanished where !Self.isNotCheckedOut(entry.file, sparse: sparse) {
+      index[entry.file.path] = nil
+      index.touched.insert(entry.file.path)
+      report.removed += 1
     }
     trace.mark("stage")
     if report.newObjects > 0 { try objects.reloadPacks() }

@@ -75,7 +75,7 @@ extension Store {
     for f in target { try Self.checkSafe(f.path) }
     var index = try StagingIndex.load(indexPath)
     let targetByPath = Dictionary(uniqueKeysWithValues: target.map { ($0.path, $0) })
-    let toDelete = paths.isEmpty ? index.entries.keys.filter { targetByPath[$0] == nil }.sorted() : []
+    let toDelete = paths.isEmpty ? index.paths.filter { targetByPath[$0] == nil }.sorted() : []
 
     // Decide, before touching anything, what each path needs; collect what would be lost.
     var conflicts: [String] = []
@@ -84,11 +84,11 @@ extension Store {
     var safeFolders = Set<String>()
     for f in target {
       try checkParents(f.path, known: &safeFolders)
-      switch try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+      switch try onDisk(f.path, staged: index[f.path], target: f.object) {
       case .missing: writes.append(CheckoutWrite(file: f, replaces: false))
       case .matchesTarget(let stat):
         report.unchanged += 1
-        index.entries[f.path] = .init(file: f, stat: stat)
+        index[f.path] = .init(file: f, stat: stat)
       case .clean: writes.append(CheckoutWrite(file: f, replaces: true))
       case .dirty:
         if force { writes.append(CheckoutWrite(file: f, replaces: true)) } else { conflicts.append(f.path) }
@@ -99,12 +99,12 @@ extension Store {
     var leftOut: [TrackedFile] = []
     for f in leftAbsent {
       try checkParents(f.path, known: &safeFolders)
-      switch try onDisk(f.path, staged: index.entries[f.path], target: f.object) {
+      switch try onDisk(f.path, staged: index[f.path], target: f.object) {
       case .matchesTarget(let stat):
         report.unchanged += 1
-        index.entries[f.path] = .init(file: f, stat: stat)
+        index[f.path] = .init(file: f, stat: stat)
       case .missing:
-        index.entries[f.path] = .init(file: f, stat: .untrusted)
+        index[f.path] = .init(file: f, stat: .untrusted)
         report.skipped += 1
       case .clean where objects.contains(f.object):
         writes.append(CheckoutWrite(file: f, replaces: true))
@@ -121,8 +121,8 @@ extension Store {
     var deletes: [String] = []
     for path in toDelete {
       try checkParents(path, known: &safeFolders)
-      switch try onDisk(path, staged: index.entries[path], target: nil) {
-      case .missing: index.entries[path] = nil
+      switch try onDisk(path, staged: index[path], target: nil) {
+      case .missing: index[path] = nil
       case .clean, .matchesTarget: deletes.append(path)
       case .dirty: if force { deletes.append(path) } else { conflicts.append(path) }
       }
@@ -135,7 +135,7 @@ extension Store {
     let results = try materialise(writes, link: link, progress: progress)
     let recent = Self.nowNs() - 100_000_000
     for (file, stat, how) in results {
-      index.entries[file.path] = .init(file: file, stat: stat.mtimeNs >= recent ? .untrusted : stat)
+      index[file.path] = .init(file: file, stat: stat.mtimeNs >= recent ? .untrusted : stat)
       switch how {
       case .reflink: report.reflinked += 1
       case .hardlink: report.hardlinked += 1
@@ -145,13 +145,13 @@ extension Store {
     report.written = results.count
     for path in deletes {
       if unlink(root + "/" + path) != 0 && errno != ENOENT { throw StoreError.fromErrno(errno, "unlink", path) }
-      index.entries[path] = nil
+      index[path] = nil
       report.removed += 1
       removeEmptyParents(path)
     }
     for f in leftOut {
       if unlink(root + "/" + f.path) != 0 && errno != ENOENT { throw StoreError.fromErrno(errno, "unlink", f.path) }
-      index.entries[f.path] = .init(file: f, stat: .untrusted)
+      index[f.path] = .init(file: f, stat: .untrusted)
       report.skipped += 1
       removeEmptyParents(f.path)
     }

@@ -28,7 +28,7 @@ extension Store {
     return try withGit {
       let parent = try repo.headCommit()
       // Files unchanged since the index matched HEAD were checked when HEAD was committed.
-      let toCheck = index.base != nil && index.base == parent?.hex ? index.touched.compactMap { index.entries[$0] } : Array(index.entries.values)
+      let toCheck = index.base != nil && index.base == parent?.hex ? index.touched.compactMap { index[$0] } : index.allEntries()
       for entry in toCheck where !objects.contains(entry.file.object) {
         throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
       }
@@ -52,7 +52,7 @@ extension Store {
       }
       trace.mark("collect objects")
       let changes = try countChanges(tree, old: parentTree)
-      let fullMessage = Self.commitMessage(message, files: index.entries.values.map(\.file), changes: changes)
+      let fullMessage = Self.commitMessage(message, totals: index.totals(), changes: changes)
       trace.mark("count changes")
 
       let commitText = try Self.commitObject(tree: GitOID(tree.oid), parent: parent, message: fullMessage, repo: repo)
@@ -98,13 +98,11 @@ extension Store {
 
   static func firstLine(_ s: String) -> String { s.split(separator: "\n").first.map(String.init) ?? s }
 
-  static func commitMessage(_ message: String, files: [TrackedFile], changes: (added: Int, deleted: Int, modified: Int)) -> String {
+  static func commitMessage(_ message: String, totals: VersionTotals, changes: (added: Int, deleted: Int, modified: Int)) -> String {
     var text = message.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
-    let bytes = files.reduce(Int64(0)) { $0 + $1.size }
-    text += "Tessera version: \(files.count) files, \(ByteFormat.string(bytes)); "
+    text += "Tessera version: \(totals.count) files, \(ByteFormat.string(totals.bytes)); "
     text += "\(changes.added) added, \(changes.deleted) removed, \(changes.modified) modified\n"
-    var splits: [String: Int] = [:]
-    for f in files { splits[f.split ?? "(none)", default: 0] += 1 }
+    let splits = totals.splits
     if splits.count > 1 || splits["(none)"] == nil {
       text += "Splits: " + splits.keys.sorted().map { "\($0) \(splits[$0]!)" }.joined(separator: ", ") + "\n"
     }

@@ -54,7 +54,7 @@ extension Store {
       return Dictionary(uniqueKeysWithValues: try entries(revision: rev).map { ($0.path, $0) })
     case .workingFolder:
       let w = try scanWorktree()
-      var files = w.index.entries.mapValues(\.file)
+      var files = Dictionary(uniqueKeysWithValues: w.index.files.map { ($0.path, $0) })
       for (path, file) in w.changed { files[path] = file }
       for path in w.deleted { files[path] = nil }
       return files

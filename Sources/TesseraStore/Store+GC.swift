@@ -18,7 +18,7 @@ extension Store {
   /// Every object a ref's history or the staging index points at.
   func reachableObjects() throws -> Set<ObjectID> {
     var reachable = Set<ObjectID>()
-    for e in try StagingIndex.load(indexPath).entries.values { reachable.insert(e.file.object) }
+    for e in try StagingIndex.load(indexPath).allEntries() { reachable.insert(e.file.object) }
     try withGit {
       var seen = Set<GitOID>()
       try repo.forEachReachableCommit { commit in

@@ -68,10 +68,13 @@ extension Store {
     let files = try scanned.get()
     var suspects: [ScannedFile] = []
     var tracked = 0
+    // The scan lists files in nearly the index's order: the previous match's successor is usually the next one.
+    var position = -1
     for f in files {
-      if let e = state.index.entries[f.path] {
+      if let i = state.index.storedPosition(of: f.path, hint: position + 1) {
+        position = i
         tracked += 1
-        if e.stat != f.stat { suspects.append(f) }
+        if state.index.storedStatAndObject(i).stat != f.stat { suspects.append(f) }
       } else {
         suspects.append(f)
       }
@@ -81,7 +84,7 @@ extension Store {
       var (split, label) = TrackedFile.layoutLabels(for: h.path)
       if let l = labels[h.path] { label = l }
       let now = TrackedFile(path: h.path, object: h.id, size: h.size, image: h.image, split: split, label: label)
-      if let e = state.index.entries[h.path] {
+      if let e = state.index[h.path] {
         if e.file.object == h.id { state.refreshed[h.path] = h.stat } else { state.changed[h.path] = now }
       } else {
         state.changed[h.path] = now
@@ -89,10 +92,11 @@ extension Store {
       }
     }
     // Every staged path was found (the common case) unless fewer were: only then build the set.
-    if tracked < state.index.entries.count {
+    if tracked < state.index.count {
       let seen = Set(files.lazy.map(\.path))
       let sparse = try sparseFilter()
-      for (path, entry) in state.index.entries where !seen.contains(path) {
+      for entry in state.index.allEntries() where !seen.contains(entry.file.path) {
+        let path = entry.file.path
         if Self.isNotCheckedOut(entry.file, sparse: sparse) { state.notCheckedOut += 1 } else { state.deleted.append(path) }
       }
     }
@@ -117,7 +121,7 @@ extension Store {
     guard var index = try? StagingIndex.load(indexPath) else { return }
     let recent = Self.nowNs() - 100_000_000
     for (path, stat) in state.refreshed where stat.mtimeNs < recent {
-      index.entries[path]?.stat = stat
+      index[path]?.stat = stat
     }
     try? index.write(indexPath)
   }
@@ -125,7 +129,7 @@ extension Store {
   func stagedChanges(index: StagingIndex, head: GitOID?) throws -> PathChanges {
     var changes = PathChanges()
     guard let head else {
-      changes.added = index.entries.keys.sorted()
+      changes.added = index.paths
       return changes
     }
     if index.base == head.hex {
@@ -141,13 +145,13 @@ extension Store {
           } else {
             old = nil
           }
-          Self.classify(path, old: old, new: index.entries[path]?.file, into: &changes)
+          Self.classify(path, old: old, new: index[path]?.file, into: &changes)
         }
       }
     } else {
       let old = Dictionary(uniqueKeysWithValues: try files(ofCommit: head).map { ($0.path, $0) })
-      for path in Set(old.keys).union(index.entries.keys).sorted() {
-        Self.classify(path, old: old[path], new: index.entries[path]?.file, into: &changes)
+      for path in Set(old.keys).union(index.paths).sorted() {
+        Self.classify(path, old: old[path], new: index[path]?.file, into: &changes)
       }
     }
     return changes

@@ -75,7 +75,7 @@ extension Store {
     }
     // 3. Staged files.
     do {
-      for e in try StagingIndex.load(indexPath).entries.values where sizes[e.file.object] == nil {
+      for e in try StagingIndex.load(indexPath).allEntries() where sizes[e.file.object] == nil {
         if heldElsewhere?(e.file.object) == true {
           // A file a partial checkout left on the remote.
           report.objectsOnRemoteOnly += 1

@@ -67,7 +67,7 @@ public final class VersionWriter {
       let parentTree = try repo.withCommit(baseCommit) { GitOID(git_commit_tree_id($0).pointee) }
       let changes = try store.countChanges(tree, old: parentTree)
       let text = try Store.commitObject(tree: GitOID(tree.oid), parent: baseCommit,
-                                        message: Store.commitMessage(message, files: all, changes: changes), repo: repo)
+                                        message: Store.commitMessage(message, totals: VersionTotals(all), changes: changes), repo: repo)
       let commitOID = GitPackBuilder.hash(GIT_OBJECT_COMMIT, text)
       try builder.append(GIT_OBJECT_COMMIT, text, oid: commitOID)
       try builder.write(gitDirectory: store.gitDirectory, odb: odb)

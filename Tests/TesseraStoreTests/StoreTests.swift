@@ -12,10 +12,10 @@ func makeDataset(_ dir: TemporaryDirectory, files: [String: String]) throws -> S
 /// Records every staged file's current stat as trusted, as the index does once files are older than the racy window.
 func trustStatCache(_ store: Store, _ dir: TemporaryDirectory) throws {
   var index = try StagingIndex.load(store.indexPath)
-  for (path, _) in index.entries {
+  for path in index.paths {
     var st = stat()
     lstat(dir.path + "/" + path, &st)
-    index.entries[path]!.stat = FileScanner.fileStat(st)
+    index[path]!.stat = FileScanner.fileStat(st)
   }
   try index.write(store.indexPath)
 }

@@ -58,7 +58,7 @@ extension Store {
     }
     var rebuildBelow: [String: [String]] = [:]
     for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
-    let staged = index.touched.compactMap { index.entries[$0]?.file }
+    let staged = index.touched.compactMap { index[$0]?.file }
     var pointers: [String: ([UInt8], git_oid)] = [:]
     for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
     func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }

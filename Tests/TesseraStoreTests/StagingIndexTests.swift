@@ -1,0 +1,120 @@
+import Crypto
+import Testing
+import TesseraAugment
+import TesseraTestSupport
+@testable import TesseraStore
+
+/// The index keeps loaded entries as bytes and changes in an overlay: every read and every rewrite must agree with
+/// a plain dictionary of the same entries, whatever mix of stored, changed and removed entries it holds.
+@Suite struct StagingIndexTests {
+  static let names = ["a", "a.txt", "a/b", "a/b.txt", "a/b/c", "b", "train/Shirt/00017.png", "train/Shirt/00018.png",
+                      "train/T-shirt_top/1.png", "test/Bag/9.png", "é/1.png", "z/ü.png", "Z/upper.png", "labels.csv"]
+
+  static func entry(_ path: String, _ random: inout SplitMix64) -> StagingIndex.Entry {
+    let image = random.next() % 3 == 0 ? nil : ImageInfo(format: "png", width: Int(random.next() % 300),
+                                                         height: Int(random.next() % 300), channels: 3)
+    let (split, label) = TrackedFile.layoutLabels(for: path)
+    let file = TrackedFile(path: path, object: ObjectID(w0: random.next(), w1: random.next(), w2: random.next(), w3: random.next()),
+                           size: Int64(random.next() % 100_000), image: image, split: split, label: label)
+    let stat = FileStat(size: file.size, mtimeNs: Int64(random.next() >> 2), ctimeNs: Int64(random.next() >> 2), inode: random.next())
+    return .init(file: file, stat: stat)
+  }
+
+  /// Every way of asking the index what it holds, against the model.
+  func expectEqual(_ index: StagingIndex, _ model: [String: StagingIndex.Entry], _ round: Int) {
+    let sortedPaths = model.keys.sorted { StagingIndex.pathLess($0, $1) }
+    #expect(index.count == model.count, "count, round \(round)")
+    #expect(index.paths == sortedPaths, "paths, round \(round)")
+    #expect(index.allEntries() == sortedPaths.map { model[$0]! }, "entries, round \(round)")
+    for path in Self.names { #expect(index[path] == model[path], "\(path), round \(round)") }
+    let totals = index.totals(), expected = VersionTotals(model.values.map(\.file))
+    #expect(totals.count == expected.count && totals.bytes == expected.bytes && totals.splits == expected.splits,
+            "totals, round \(round)")
+  }
+
+  @Test func storedAndChangedEntriesReadAsOneDictionary() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index"
+      var random = SplitMix64(seed: 7)
+      var model: [String: StagingIndex.Entry] = [:]
+      var index = StagingIndex()
+      for round in 0..<40 {
+        // A handful of sets and removals, some of paths set or removed earlier in the same round.
+        for _ in 0..<Int(random.next() % 6) {
+          let name = Self.names[Int(random.next() % UInt64(Self.names.count))]
+          if random.next() % 3 == 0 {
+            index[name] = nil
+            model[name] = nil
+          } else {
+            let e = Self.entry(name, &random)
+            index[name] = e
+            model[name] = e
+          }
+        }
+        if random.next() % 2 == 0 { index.touched.insert(Self.names[round % Self.names.count]) }
+        index.base = round % 4 == 0 ? nil : "commit \(round)"
+        expectEqual(index, model, round)
+        try index.write(path)
+        let before = index
+        index = try StagingIndex.load(path)
+        expectEqual(index, model, round)
+        #expect(index.base == before.base && index.touched == before.touched)
+        // A load followed by a write without changes gives the same bytes (touched paths are a set, written in
+        // any order, so they are left out of the comparison).
+        var again = index, original = before
+        again.touched = []
+        original.touched = []
+        #expect(again.serialize() == original.serialize(), "rewrite, round \(round)")
+      }
+    }
+  }
+
+  @Test func inPlaceReadsMatchDecodedEntries() throws {
+    try withTemporaryDirectory { dir in
+      var random = SplitMix64(seed: 11)
+      var index = StagingIndex()
+      for name in Self.names { index[name] = Self.entry(name, &random) }
+      try index.write(dir.path + "/index")
+      let loaded = try StagingIndex.load(dir.path + "/index")
+      #expect(loaded.storedCount == Self.names.count)
+      var previous = -1
+      for path in loaded.paths {
+        // Paths asked in index order are found through the hint; the answer is the same either way.
+        let i = try #require(loaded.storedPosition(of: path, hint: previous + 1))
+        #expect(loaded.storedPosition(of: path) == i && i == previous + 1)
+        previous = i
+        let e = loaded.storedEntry(i)
+        #expect(e.file.path == path)
+        let (stat, object) = loaded.storedStatAndObject(i)
+        #expect(stat == e.stat && object == e.file.object)
+        #expect(loaded.storedPath(i, isUnder: "a") == (path == "a" || path.hasPrefix("a/")))
+        #expect(loaded.storedPath(i, isUnder: ""))
+      }
+      #expect(loaded.storedPosition(of: "a/") == nil && loaded.storedPosition(of: "missing") == nil)
+      #expect(loaded.storedPosition(of: "") == nil)
+    }
+  }
+
+  /// An index written by an older Tessera is in Swift's string order; a path listed twice is corruption.
+  @Test func unsortedIndexIsSortedOnLoadAndDuplicatesAreRefused() throws {
+    try withTemporaryDirectory { dir in
+      var random = SplitMix64(seed: 3)
+      let entries = ["b/1", "a/2", "a/1", "c"].map { Self.entry($0, &random) }
+      func write(_ list: [StagingIndex.Entry]) throws -> String {
+        var out = StagingIndex.magic
+        PackIndex.appendUInt64(&out, UInt64(list.count))
+        for e in list { StagingIndex.encodeEntry(e, into: &out) }
+        out.append(0)  // no base
+        PackIndex.appendUInt64(&out, 0)
+        out.append(contentsOf: SHA256.hash(data: out))
+        let path = dir.path + "/index-\(list.count)"
+        try writeFileAtomically(path, out)
+        return path
+      }
+      let loaded = try StagingIndex.load(try write(entries))
+      #expect(loaded.paths == ["a/1", "a/2", "b/1", "c"])
+      #expect(loaded["a/2"] == entries[1] && loaded["zz"] == nil)
+      #expect(throws: StoreError.self) { try StagingIndex.load(try write(entries + [entries[2]])) }
+    }
+  }
+}
