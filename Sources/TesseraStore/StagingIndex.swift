@@ -62,6 +62,34 @@ struct StagingIndex: Sendable {
 
   func contains(_ path: String) -> Bool { self[path] != nil }
 
+  /// Whether any entry was set or removed since loading.
+  var hasChangedEntries: Bool { !overlay.isEmpty }
+
+  /// Replaces every entry with `entries`, encoded straight into the stored form: a first `add` stages tens of
+  /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
+  mutating func replaceAll(with entries: [Entry]) {
+    var sorted = entries
+    if zip(sorted, sorted.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) {
+      sorted.sort { Self.pathLess($0.file.path, $1.file.path) }
+      // The last one set wins, as with the subscript.
+      sorted = sorted.enumerated().filter { i, e in i + 1 == sorted.count || sorted[i + 1].file.path != e.file.path }.map(\.element)
+    }
+    var bytes = Self.magic
+    bytes.reserveCapacity(12 + sorted.count * 140)
+    PackIndex.appendUInt64(&bytes, UInt64(sorted.count))
+    var positions: [Int] = []
+    positions.reserveCapacity(sorted.count)
+    for e in sorted {
+      positions.append(bytes.count)
+      Self.encodeEntry(e, into: &bytes)
+    }
+    stored = bytes
+    starts = positions
+    entriesEnd = bytes.count
+    overlay = [:]
+    count = sorted.count
+  }
+
   /// Every entry, sorted by path bytes (decodes each one: for commands that need them all).
   func allEntries() -> [Entry] {
     var out: [Entry] = []
@@ -240,7 +268,10 @@ struct StagingIndex: Sendable {
     return out
   }
 
-  func write(_ path: String) throws { try writeFileAtomically(path, serialize()) }
+  /// `sync: false` for a rewrite that only refreshes what the index caches: a power cut then leaves the previous
+  /// index, which costs the next command time, or a torn one, which is refused with the command that rebuilds it;
+  /// never a wrong version (git does not fsync its index either).
+  func write(_ path: String, sync: Bool = true) throws { try writeFileAtomically(path, serialize(), sync: sync) }
 
   /// Visits the live entries in path-byte order: stored ones by position (unless changed), changed ones decoded.
   private func walk(stored visitStored: (Int) -> Void, changed visitChanged: (Entry) -> Void) {

@@ -90,7 +90,7 @@ extension Store {
         if !seen.contains(entry.file.path) { vanished.append(entry) }
       }
     }
-    toHash.sort { $0.path < $1.path }
+    toHash.sort { StagingIndex.pathLess($0.path, $1.path) }  // the index's order
     trace.mark("compare")
 
     let writer = try PackWriter(directory: objects.packDirectory)
@@ -123,8 +123,12 @@ extension Store {
     trace.mark("hash and pack")
 
     let labels = try loadLabelsFile()
+    // Paths staged since the index matched a commit; with no such commit (a first add) nothing reads them.
+    let tracksTouched = index.base != nil
+    let entriesBefore = index.count, touchedBefore = index.touched.count
+    var fresh: [StagingIndex.Entry] = []
     for h in hashed {
-      let existed = index[h.path] != nil
+      let existed = entriesBefore > 0 && index[h.path] != nil
       var (split, label) = TrackedFile.layoutLabels(for: h.path)
       if let l = labels[h.path] { label = l }
       if h.path == Self.labelsFileName { (split, label) = (nil, nil) }
@@ -134,9 +138,15 @@ extension Store {
       }
       // A file changed in the last moments may change again within the same timestamp tick: hash it next time.
       let stat = h.stat.mtimeNs >= scanStart - 100_000_000 ? FileStat.untrusted : h.stat
-      index[h.path] = .init(file: file, stat: stat)
-      index.touched.insert(h.path)
+      if entriesBefore == 0 {
+        fresh.append(.init(file: file, stat: stat))
+      } else {
+        index[h.path] = .init(file: file, stat: stat)
+      }
+      if tracksTouched { index.touched.insert(h.path) }
     }
+    let replacedAll = entriesBefore == 0 && !fresh.isEmpty
+    if replacedAll { index.replaceAll(with: fresh) }
     // A changed labels file relabels files that did not change themselves.
     if !labels.isEmpty || scanned.contains(where: { $0.path == Self.labelsFileName }) {
       for entry in index.allEntries() where entry.file.path != Self.labelsFileName {
@@ -145,20 +155,23 @@ extension Store {
         file.label = labels[path] ?? TrackedFile.layoutLabels(for: path).label
         if file != entry.file {
           index[path]!.file = file
-          index.touched.insert(path)
+          if tracksTouched { index.touched.insert(path) }
         }
       }
     }
     let sparse = try sparseFilter()
     for entry in vanished where !Self.isNotCheckedOut(entry.file, sparse: sparse) {
       index[entry.file.path] = nil
-      index.touched.insert(entry.file.path)
+      if tracksTouched { index.touched.insert(entry.file.path) }
       report.removed += 1
     }
     trace.mark("stage")
     if report.newObjects > 0 { try objects.reloadPacks() }
     trace.mark("reload packs")
-    try index.write(indexPath)
+    // Nothing staged and no stat refreshed: the index on disk is already right.
+    if index.hasChangedEntries || index.touched.count != touchedBefore || replacedAll {
+      try index.write(indexPath)
+    }
     trace.mark("write index")
     return report
   }

@@ -51,7 +51,7 @@ extension Store {
         throw StoreError(.nothingToCommit, "nothing to commit: the staged files are the current version")
       }
       trace.mark("collect objects")
-      let changes = try countChanges(tree, old: parentTree)
+      let changes = try tree.changes ?? countChanges(tree, old: parentTree)
       let fullMessage = Self.commitMessage(message, totals: index.totals(), changes: changes)
       trace.mark("count changes")
 
@@ -68,7 +68,7 @@ extension Store {
       synced.base = newCommit.hex
       synced.touched = []
       trace.mark("move head")
-      try? synced.write(indexPath)  // only a cache for status: a stale one costs time, never correctness
+      try? synced.write(indexPath, sync: false)  // only a cache for status: a stale one costs time, never correctness
       trace.mark("write index")
       return try versionInfo(newCommit, repo: repo)
     }

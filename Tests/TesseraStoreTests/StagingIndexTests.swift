@@ -51,6 +51,11 @@ import TesseraTestSupport
             model[name] = e
           }
         }
+        if round % 10 == 5 {
+          // What a first add does: every entry at once, in the index's order or in any order.
+          let all = Array(model.values)
+          index.replaceAll(with: round % 20 == 5 ? all : all.sorted { StagingIndex.pathLess($0.file.path, $1.file.path) })
+        }
         if random.next() % 2 == 0 { index.touched.insert(Self.names[round % Self.names.count]) }
         index.base = round % 4 == 0 ? nil : "commit \(round)"
         expectEqual(index, model, round)

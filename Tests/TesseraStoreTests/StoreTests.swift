@@ -393,10 +393,29 @@ let sampleFiles = [
           try FileManager.default.removeItem(atPath: dir.path + "/top.txt")
           try dir.write(Array("new".utf8), to: "zzz.txt")
         }),
+        ("a file becomes a folder", {
+          try FileManager.default.removeItem(atPath: dir.path + "/train/c1/3.txt")
+          try dir.write(Array("inside".utf8), to: "train/c1/3.txt/inner.txt")
+        }),
+        ("a folder becomes a file", {
+          try FileManager.default.removeItem(atPath: dir.path + "/train/c1/3.txt")
+          try dir.write(Array("a file again".utf8), to: "train/c1/3.txt")
+        }),
       ]
       for (name, change) in rounds {
         try change()
         try store.add([])
+        // The counts the incremental build keeps as it goes equal a full comparison with the parent.
+        let index = try StagingIndex.load(store.indexPath)
+        let counted = try store.withGit {
+          try store.buildTree(index: index, onto: store.repo.treeID(ofCommit: #require(try store.repo.headCommit())))
+        }
+        let expected = try store.withGit {
+          try store.countChanges(store.buildTree(index.files), old: store.repo.treeID(ofCommit: #require(try store.repo.headCommit())))
+        }
+        let changes = try #require(counted.changes)
+        #expect(changes.added == expected.added && changes.deleted == expected.deleted && changes.modified == expected.modified,
+                "counts after \(name): \(changes) against \(expected)")
         try store.commit(message: name)
         try expectFullBuildMatchesHEAD(name)
       }

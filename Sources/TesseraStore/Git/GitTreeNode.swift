@@ -12,6 +12,9 @@ final class GitTreeNode {
   /// Files below this node; exact for nodes without `kept` entries, which is what `countChanges` relies on
   /// (it counts a node's files only when the parent version had no folder there).
   var fileCount = 0
+  /// Files added, deleted and modified against the parent version, when the build already knew them (the
+  /// incremental build counts them as it goes; `countChanges` would read every folder of the parent again).
+  var changes: (added: Int, deleted: Int, modified: Int)?
 }
 
 extension Store {
@@ -62,10 +65,12 @@ extension Store {
     var pointers: [String: ([UInt8], git_oid)] = [:]
     for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
     func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    var counts = (added: 0, deleted: 0, modified: 0)
 
     func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
       let node = GitTreeNode()
       var rebuilt = Set<String>()
+      var replaced = Set<String>()  // touched paths that were files of the parent and still are
       if let old {
         for entry in try repo.treeEntries(old) {
           let path = folder.isEmpty ? entry.name : folder + "/" + entry.name
@@ -74,6 +79,11 @@ extension Store {
             if let child = try build(path, old: entry.id) { node.children[entry.name] = child }
           } else if entry.isTree || !index.touched.contains(path) {
             node.kept.append((entry.name, entry.id.raw, entry.isTree))
+          } else if let (_, oid) = pointers[path] {
+            replaced.insert(path)
+            if GitOID(oid) != entry.id { counts.modified += 1 }
+          } else {
+            counts.deleted += 1
           }
         }
       }
@@ -81,14 +91,18 @@ extension Store {
         if let child = try build(sub, old: nil) { node.children[name(sub)] = child }
       }
       for path in touchedByFolder[folder] ?? [] {
-        if let (data, oid) = pointers[path] { node.blobs.append((name(path), data, oid)) }
+        guard let (data, oid) = pointers[path] else { continue }
+        node.blobs.append((name(path), data, oid))
+        if !replaced.contains(path) { counts.added += 1 }
       }
       // A folder left empty disappears, as in git (the root stays, as the empty tree).
       if !folder.isEmpty && node.blobs.isEmpty && node.children.isEmpty && node.kept.isEmpty { return nil }
       hashNode(node)
       return node
     }
-    return try build("", old: parentTree)!
+    let top = try build("", old: parentTree)!
+    top.changes = counts
+    return top
   }
 
   /// Each file's pointer blob and its git id. Rendering and SHA-1-hashing 70,000 pointers is most of a full

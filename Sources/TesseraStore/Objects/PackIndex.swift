@@ -63,6 +63,13 @@ package struct PackIndex: Sendable {
 
   package func find(_ id: ObjectID) -> Entry? {
     var lo = 0, hi = count
+    // SHA-256 ids are uniform, so an id's value says about where it sits: a window of 512 entries around that
+    // place holds it unless the ids are unlucky, and searching there touches a few cache lines, not 17 far apart.
+    if count > 1024 {
+      let guess = Int(id.w0.multipliedFullWidth(by: UInt64(count)).high)
+      let a = max(0, guess - 256), b = min(count, guess + 256)
+      if (a == 0 || leadingWord(a) < id.w0) && (b == count || leadingWord(b - 1) > id.w0) { (lo, hi) = (a, b) }
+    }
     while lo < hi {
       let mid = (lo + hi) / 2
       let e = entry(at: mid)
@@ -71,6 +78,8 @@ package struct PackIndex: Sendable {
     }
     return nil
   }
+
+  private func leadingWord(_ i: Int) -> UInt64 { Self.readUInt64BE(bytes, Self.headerSize + i * Self.entrySize) }
 
   package var entries: [Entry] { (0..<count).map(entry(at:)) }
 
