@@ -27,6 +27,8 @@ struct HashedFile: Sendable {
   var image: ImageInfo?
   /// The bytes of a small file, for the pack; large files are already stored loose by the worker.
   var bytes: [UInt8]?
+  /// Whether hashing stored the object for the first time (into the pack it was given).
+  var storedNew = false
 }
 
 extension Store {
@@ -104,18 +106,13 @@ extension Store {
         bytes += toHash[end].stat.size
         end += 1
       }
-      let batch = try hashInParallel(Array(toHash[start..<end]))
-      for var h in batch {
+      let batch = try hashInParallel(Array(toHash[start..<end]), into: writer)
+      for h in batch {
         report.hashedBytes += h.size
-        if let data = h.bytes {
-          if !objects.containsPacked(h.id) && !writer.contains(h.id) {
-            try writer.append(h.id, data)
-            report.newObjects += 1
-          }
-          h.bytes = nil
-        }
+        if h.storedNew { report.newObjects += 1 }
         hashed.append(h)
       }
+      try writer.sealIfFull()
       start = end
       progress?(start, toHash.count)
     }
@@ -205,14 +202,63 @@ extension Store {
   }
 
   /// Hashes files on every core. Large files are copied (or reflinked) into loose objects as they are hashed.
-  func hashInParallel(_ files: [ScannedFile]) throws -> [HashedFile] {
-    let objectRoot = objects.root, rootPath = root
-    return try parallelMap(files.count) { try Self.hashFile(files[$0], root: rootPath, objectRoot: objectRoot) }
+  /// Work goes out in runs of up to 256 files of one folder: a run opens its folder once and each file relative
+  /// to it, which saves the kernel a walk from the root for every file.
+  ///
+  /// Given a pack, each thread also stores the small files it hashed that the store lacks, and returns them
+  /// without their bytes.
+  func hashInParallel(_ files: [ScannedFile], into pack: PackWriter? = nil) throws -> [HashedFile] {
+    let objectRoot = objects.root, rootPath = root, objects = objects
+    try pack?.prepareForBatches()
+    let nameStarts = files.map { Self.nameStart($0.path) }
+    var runs: [Range<Int>] = []
+    var start = 0
+    while start < files.count {
+      var end = start + 1
+      while end < files.count && end - start < 256 && nameStarts[end] == nameStarts[start]
+              && files[end].path.utf8.prefix(nameStarts[end]).elementsEqual(files[start].path.utf8.prefix(nameStarts[start])) {
+        end += 1
+      }
+      runs.append(start..<end)
+      start = end
+    }
+    let work = runs
+    let hashed = try parallelMap(work.count) { r -> [HashedFile] in
+      let run = work[r]
+      let first = files[run.lowerBound].path
+      let folder = nameStarts[run.lowerBound] == 0 ? "" : String(first.utf8.prefix(nameStarts[run.lowerBound] - 1))!
+      let full = folder.isEmpty ? rootPath : rootPath + "/" + folder
+      let folderFD = try syscall("open", folder.isEmpty ? "." : folder) {
+        Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      }
+      defer { close(folderFD) }
+      var batch = PackBatch()
+      let out = try run.map { i in
+        let name = String(files[i].path.utf8.dropFirst(nameStarts[i]))!
+        var h = try Self.hashFile(files[i], folder: folderFD, name: name, objectRoot: objectRoot)
+        if let pack, let data = h.bytes {
+          if !objects.containsPacked(h.id) && pack.claim(h.id) {
+            batch.add(h.id, data)
+            h.storedNew = true
+          }
+          h.bytes = nil
+        }
+        return h
+      }
+      try pack?.append(batch: &batch)
+      return out
+    }
+    return hashed.flatMap { $0 }
   }
 
-  static func hashFile(_ file: ScannedFile, root: String, objectRoot: String) throws -> HashedFile {
-    let full = root + "/" + file.path
-    let fd = try syscall("open", file.path) { Glibc.open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+  /// Where a path's last component starts (0 for a file at the root).
+  static func nameStart(_ path: String) -> Int {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return 0 }
+    return path.utf8.distance(from: path.utf8.startIndex, to: slash) + 1
+  }
+
+  static func hashFile(_ file: ScannedFile, folder: Int32, name: String, objectRoot: String) throws -> HashedFile {
+    let fd = try syscall("open", file.path) { Glibc.openat(folder, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
     defer { close(fd) }
     // The scan's stat is the "before": a file replaced, grown or rewritten since then shows in the stat taken
     // after reading (inode, size, mtime), so one fstat and the read that finds EOF are saved per file.

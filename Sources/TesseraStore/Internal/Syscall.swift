@@ -70,6 +70,15 @@ func writeAll(fd: Int32, path: String, _ bytes: UnsafeRawBufferPointer) throws {
   }
 }
 
+/// `pwrite` until every byte is written at `offset` (the file position does not move).
+func writeAll(fd: Int32, path: String, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
+  var done = 0
+  while done < bytes.count {
+    let n = try syscall("pwrite", path) { pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
+    done += n
+  }
+}
+
 func writeAll(fd: Int32, path: String, _ bytes: [UInt8]) throws {
   try bytes.withUnsafeBytes { try writeAll(fd: fd, path: path, $0) }
 }

@@ -70,11 +70,15 @@ package struct PackIndex: Sendable {
       let a = max(0, guess - 256), b = min(count, guess + 256)
       if (a == 0 || leadingWord(a) < id.w0) && (b == count || leadingWord(b - 1) > id.w0) { (lo, hi) = (a, b) }
     }
+    // The first id at or after `id` by its leading word alone (one load a step), then the run sharing that word.
     while lo < hi {
       let mid = (lo + hi) / 2
-      let e = entry(at: mid)
+      if leadingWord(mid) < id.w0 { lo = mid + 1 } else { hi = mid }
+    }
+    while lo < count && leadingWord(lo) == id.w0 {
+      let e = entry(at: lo)
       if e.id == id { return e }
-      if e.id < id { lo = mid + 1 } else { hi = mid }
+      lo += 1
     }
     return nil
   }

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 #if canImport(Glibc)
 import Glibc
@@ -5,7 +6,12 @@ import Glibc
 
 /// Appends new objects to data packs under temporary names. Each pack is synced, given its index and renamed into
 /// place when it reaches `rollOverBytes` or at `finish()`: a couple of fsyncs for a whole add, however many objects.
-final class PackWriter {
+///
+/// `append` is for one thread. Hashing threads instead fill a `PackBatch` each and hand it to `append(batch:)`,
+/// which may be called from many threads at once: the batch's range of the pack is reserved under a lock and
+/// written outside it, so the threads write the pack between them while they hash instead of one thread writing
+/// it afterwards. `sealIfFull()` (one thread, no batch in flight) rolls over to a new pack.
+final class PackWriter: @unchecked Sendable {
   static let magic: [UInt8] = Array("TPK1".utf8)
   /// Packs stay below about 1 GiB, so `gc` never rewrites more than that to drop one object.
   static let rollOverBytes: UInt64 = 1 << 30
@@ -19,6 +25,8 @@ final class PackWriter {
   private var seen: Set<ObjectID> = []
   private var buffer: [UInt8] = []
   private(set) var finishedPacks: [String] = []
+  /// Guards `seen`, `offset` and `entries` while batches arrive from several threads.
+  private let lock = NSLock()
 
   init(directory: String, rollOverBytes: UInt64 = PackWriter.rollOverBytes) throws {
     self.directory = directory
@@ -33,7 +41,42 @@ final class PackWriter {
     }
   }
 
-  func contains(_ id: ObjectID) -> Bool { seen.contains(id) }
+  func contains(_ id: ObjectID) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return seen.contains(id)
+  }
+
+  /// Opens the pack (if none is open) and writes out what `append` buffered, before batches arrive.
+  func prepareForBatches() throws {
+    if fd < 0 { try start() }
+    try flush()
+  }
+
+  /// Claims `id` for the calling thread's batch; false if another batch or `append` already has it.
+  func claim(_ id: ObjectID) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return seen.insert(id).inserted
+  }
+
+  /// Writes a batch of claimed objects at the end of the pack (any thread, after `prepareForBatches`).
+  func append(batch: inout PackBatch) throws {
+    if batch.bytes.isEmpty { return }
+    lock.lock()
+    let base = offset
+    offset += UInt64(batch.bytes.count)
+    for e in batch.entries { entries.append(.init(id: e.id, offset: base + e.offset, size: e.size)) }
+    lock.unlock()
+    try batch.bytes.withUnsafeBytes { try writeAll(fd: fd, path: tmpData, $0, at: base) }
+    batch.bytes.removeAll(keepingCapacity: true)
+    batch.entries.removeAll(keepingCapacity: true)
+  }
+
+  /// Seals the pack once it has reached `rollOverBytes` (one thread, no batch in flight).
+  func sealIfFull() throws {
+    if fd >= 0 && offset >= rollOverBytes { try seal() }
+  }
 
   private func start() throws {
     let tmp = directory + "/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tpk"
@@ -55,7 +98,8 @@ final class PackWriter {
   }
 
   private func flush() throws {
-    try writeAll(fd: fd, path: tmpData, buffer)
+    // At its place, not the file position: batches write with pwrite, which leaves the position behind.
+    try buffer.withUnsafeBytes { try writeAll(fd: fd, path: tmpData, $0, at: offset - UInt64($0.count)) }
     buffer.removeAll(keepingCapacity: true)
   }
 
@@ -64,6 +108,11 @@ final class PackWriter {
     defer {
       close(fd)
       fd = -1
+    }
+    if entries.isEmpty {
+      // Opened for batches that all found their objects already stored.
+      unlink(tmpData)
+      return
     }
     try flush()
     try syscall("fsync", tmpData) { fsync(fd) }
@@ -81,5 +130,16 @@ final class PackWriter {
   func finish() throws -> [String] {
     if fd >= 0 { try seal() }
     return finishedPacks
+  }
+}
+
+/// One thread's objects on their way into a pack, with offsets relative to the batch.
+struct PackBatch {
+  var bytes: [UInt8] = []
+  var entries: [PackIndex.Entry] = []
+
+  mutating func add(_ id: ObjectID, _ data: [UInt8]) {
+    entries.append(.init(id: id, offset: UInt64(bytes.count), size: UInt64(data.count)))
+    bytes.append(contentsOf: data)
   }
 }
