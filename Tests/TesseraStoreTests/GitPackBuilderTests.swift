@@ -55,4 +55,18 @@ import TesseraTestSupport
     #expect(TrackedFile.layoutLabels(for: "1.png") == (nil, nil))
     #expect(TrackedFile.layoutLabels(for: "a//b") == ("a", ""))
   }
+
+  /// Tree entries in git's order (a folder's name compared as if it ended in "/"), checked against that rule
+  /// spelled out with keys, on names that are prefixes of each other around "/" (0x2F): "-" and "." sort before it,
+  /// "0" after.
+  @Test func treeEntriesSortInGitsOrder() {
+    let names = ["a", "a-b", "a.b", "a0", "ab", "b", "a.", "é", "Z", ""]
+    let entries = names.filter { !$0.isEmpty }.flatMap { [($0, false), ($0, true)] }
+    func key(_ e: (String, Bool)) -> [UInt8] { Array(e.0.utf8) + (e.1 ? [0x2F] : []) }
+    for a in entries {
+      for b in entries {
+        #expect(Store.gitOrder(a.0, a.1, b.0, b.1) == key(a).lexicographicallyPrecedes(key(b)), "\(a) < \(b)")
+      }
+    }
+  }
 }

@@ -1,4 +1,7 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A folder of a version being committed: its pointer blobs, its sub-folders, and the git ids of all of them,
 /// computed in memory before anything is written.
@@ -121,24 +124,43 @@ extension Store {
 
   /// The git tree object of one folder whose sub-folders are already hashed.
   private func hashNode(_ node: GitTreeNode) {
-    // git orders entries by name, comparing a folder's name as if it ended in "/".
-    var entries: [(key: [UInt8], isTree: Bool, oid: git_oid)] = []
+    // Kept entries come in git's order already; blobs come in path order; sorting (a stable merge sort, linear on
+    // sorted runs) compares names in place rather than building a key per entry.
+    var entries: [(name: String, isTree: Bool, oid: git_oid)] = []
     entries.reserveCapacity(node.blobs.count + node.children.count + node.kept.count)
-    for b in node.blobs { entries.append((Array(b.name.utf8), false, b.oid)) }
-    for (name, child) in node.children { entries.append((Array(name.utf8) + [0x2F], true, child.oid)) }
-    for k in node.kept { entries.append(k.isTree ? (Array(k.name.utf8) + [0x2F], true, k.oid) : (Array(k.name.utf8), false, k.oid)) }
-    entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
+    for k in node.kept { entries.append((k.name, k.isTree, k.oid)) }
+    for b in node.blobs { entries.append((b.name, false, b.oid)) }
+    for (name, child) in node.children { entries.append((name, true, child.oid)) }
+    entries.sort { Self.gitOrder($0.name, $0.isTree, $1.name, $1.isTree) }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(entries.reduce(0) { $0 + $1.key.count + 28 })
+    bytes.reserveCapacity(entries.reduce(0) { $0 + $1.name.utf8.count + 29 })
     for e in entries {
       bytes.append(contentsOf: e.isTree ? "40000 ".utf8 : "100644 ".utf8)
-      bytes.append(contentsOf: e.isTree ? e.key.dropLast() : e.key[...])
+      bytes.append(contentsOf: e.name.utf8)
       bytes.append(0)
       withUnsafeBytes(of: e.oid.id) { bytes.append(contentsOf: $0) }
     }
     node.bytes = bytes
     node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
     node.fileCount = node.blobs.count + node.children.values.reduce(0) { $0 + $1.fileCount }
+  }
+
+  /// git's order of tree entries: by name bytes, a folder's name compared as if it ended in "/".
+  static func gitOrder(_ a: String, _ aIsTree: Bool, _ b: String, _ bIsTree: Bool) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let n = min(x.count, y.count)
+        if n > 0 {
+          let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+          if c != 0 { return c < 0 }
+        }
+        // One name is a prefix of the other: compare the next byte, "/" after a folder's name, -1 at the end.
+        let nextA = x.count > n ? Int(x[n]) : (aIsTree ? 0x2F : -1)
+        let nextB = y.count > n ? Int(y[n]) : (bIsTree ? 0x2F : -1)
+        return nextA < nextB
+      }
+    }
   }
 
   /// Adds the trees and blobs the repository lacks; a folder whose tree exists is skipped whole.
