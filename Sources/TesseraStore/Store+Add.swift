@@ -98,7 +98,8 @@ extension Store {
     let writer = try PackWriter(directory: objects.packDirectory)
     var hashed: [HashedFile] = []
     hashed.reserveCapacity(toHash.count)
-    // Batches bound memory: at most ~256 MB of small-file bytes are held before they reach the pack.
+    // Batches of up to 256 MB or 65,536 files: progress is reported after each, and a pack grown past its size
+    // rolls over between them (the hashing threads write it while a batch runs).
     var start = 0
     while start < toHash.count {
       var end = start, bytes: Int64 = 0
