@@ -70,9 +70,14 @@ struct StagingIndex: Sendable {
   mutating func replaceAll(with entries: [Entry]) {
     var sorted = entries
     if zip(sorted, sorted.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) {
-      sorted.sort { Self.pathLess($0.file.path, $1.file.path) }
-      // The last one set wins, as with the subscript.
-      sorted = sorted.enumerated().filter { i, e in i + 1 == sorted.count || sorted[i + 1].file.path != e.file.path }.map(\.element)
+      // By path bytes, then by position, so that of one path given twice the last one wins, as with the subscript.
+      let order = entries.indices.sorted { a, b in
+        Self.pathLess(entries[a].file.path, entries[b].file.path)
+          || (!Self.pathLess(entries[b].file.path, entries[a].file.path) && a < b)
+      }
+      sorted = order.enumerated().filter { k, i in
+        k + 1 == order.count || Self.pathLess(entries[i].file.path, entries[order[k + 1]].file.path)
+      }.map { entries[$0.element] }
     }
     var bytes = Self.magic
     bytes.reserveCapacity(12 + sorted.count * 140)
@@ -201,6 +206,7 @@ struct StagingIndex: Sendable {
     guard let bytes = try readVerified(path) else { return StagingIndex() }
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     var index = StagingIndex()
+    var relaidOut: (bytes: [UInt8], starts: [Int])?
     try bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
       let count = try reader.u64()
@@ -215,11 +221,22 @@ struct StagingIndex: Sendable {
       }
       index.entriesEnd = reader.position
       if !sorted {
-        // Written by an older Tessera, which sorted by String order: sort once, refuse duplicates.
+        // Written by an older Tessera, which sorted by String order: sort once, refuse duplicates, and lay the
+        // entries out in the new order (a rewrite copies each entry up to the next one's start).
+        let ends = Dictionary(uniqueKeysWithValues: zip(index.starts, index.starts.dropFirst() + [reader.position]))
         index.starts.sort { compareStored(raw, $0, $1) < 0 }
         for (a, b) in zip(index.starts, index.starts.dropFirst()) where compareStored(raw, a, b) == 0 {
           throw corrupt("a path is listed twice")
         }
+        var laidOut = Array(raw[0..<12])
+        laidOut.reserveCapacity(reader.position)
+        var starts: [Int] = []
+        starts.reserveCapacity(index.starts.count)
+        for start in index.starts {
+          starts.append(laidOut.count)
+          laidOut.append(contentsOf: raw[start..<ends[start]!])
+        }
+        relaidOut = (laidOut, starts)
       }
       index.base = try reader.optionalString()
       let touchedCount = try reader.u64()
@@ -227,7 +244,13 @@ struct StagingIndex: Sendable {
       guard reader.position == reader.end else { throw corrupt("trailing bytes") }
       index.count = Int(count)
     }
-    index.stored = bytes
+    if let relaidOut {
+      index.stored = relaidOut.bytes
+      index.starts = relaidOut.starts
+      index.entriesEnd = relaidOut.bytes.count
+    } else {
+      index.stored = bytes
+    }
     return index
   }
 

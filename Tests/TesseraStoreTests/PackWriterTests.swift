@@ -53,6 +53,18 @@ import TesseraTestSupport
     }
   }
 
+  /// An empty file is an object of no bytes: a batch holding only it still records it.
+  @Test func anEmptyFileIsStoredAndCommitted() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: ["empty.txt": "", "train/c/.keep": "", "train/c/1.txt": "one"])
+      let report = try store.add([])
+      #expect(report.added == 3 && report.newObjects == 2)
+      try store.commit(message: "v1")
+      #expect(try store.verify().isClean)
+      #expect(try store.readObject(ObjectID.hashing([])) == [])
+    }
+  }
+
   @Test func addStoresEachDistinctContentOnce() throws {
     try withTemporaryDirectory { dir in
       var files: [String: String] = [:]

@@ -116,9 +116,17 @@ import TesseraTestSupport
         try writeFileAtomically(path, out)
         return path
       }
-      let loaded = try StagingIndex.load(try write(entries))
+      var loaded = try StagingIndex.load(try write(entries))
       #expect(loaded.paths == ["a/1", "a/2", "b/1", "c"])
       #expect(loaded["a/2"] == entries[1] && loaded["zz"] == nil)
+      // Rewritten with a change (unchanged entries copied through) and without: both read back in the new order.
+      let path = dir.path + "/rewritten"
+      try loaded.write(path)
+      #expect(try StagingIndex.load(path).allEntries() == [entries[2], entries[1], entries[0], entries[3]])
+      let added = Self.entry("b/0", &random)
+      loaded["b/0"] = added
+      try loaded.write(path)
+      #expect(try StagingIndex.load(path).allEntries() == [entries[2], entries[1], added, entries[0], entries[3]])
       #expect(throws: StoreError.self) { try StagingIndex.load(try write(entries + [entries[2]])) }
     }
   }

@@ -62,7 +62,9 @@ final class PackWriter: @unchecked Sendable {
 
   /// Writes a batch of claimed objects at the end of the pack (any thread, after `prepareForBatches`).
   func append(batch: inout PackBatch) throws {
-    if batch.bytes.isEmpty { return }
+    // Entries, not bytes: an empty file is an object of no bytes.
+    if batch.entries.isEmpty { return }
+    precondition(buffer.isEmpty, "append(batch:) without prepareForBatches() after append(_:_:)")
     lock.lock()
     let base = offset
     offset += UInt64(batch.bytes.count)
@@ -114,6 +116,15 @@ final class PackWriter: @unchecked Sendable {
       unlink(tmpData)
       return
     }
+    do {
+      try sealWhole()
+    } catch {
+      unlink(tmpData)  // gone already if the rename went through; otherwise nothing else would remove it
+      throw error
+    }
+  }
+
+  private func sealWhole() throws {
     try flush()
     try syscall("fsync", tmpData) { fsync(fd) }
     let index = PackIndex.serialize(entries)
