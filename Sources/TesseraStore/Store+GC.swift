@@ -84,7 +84,8 @@ extension Store {
     return report
   }
 
-  /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index.
+  /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index, and the
+  /// temporary git packs of a killed `commit` (ours only: `tmp_tessera_*`; commit holds the lock gc holds).
   func temporaryFiles() throws -> [String] {
     var out: [String] = []
     let packDir = objects.packDirectory
@@ -95,6 +96,8 @@ extension Store {
     }
     for name in (try? listDirectory(objects.root)) ?? [] where name.hasPrefix("tmp-") { out.append(objects.root + "/" + name) }
     for name in (try? listDirectory(meta)) ?? [] where name.contains(".tmp-") { out.append(meta + "/" + name) }
+    let gitPacks = gitDirectory + "/objects/pack"
+    for name in (try? listDirectory(gitPacks)) ?? [] where name.hasPrefix("tmp_tessera_") { out.append(gitPacks + "/" + name) }
     return out.sorted()
   }
 }

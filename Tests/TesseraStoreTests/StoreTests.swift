@@ -276,6 +276,28 @@ let sampleFiles = [
     }
   }
 
+  /// A commit killed while writing its git pack leaves `tmp_tessera_*` files; gc counts them on a dry run and
+  /// removes them otherwise, and leaves git's own files alone.
+  @Test func gcRemovesTheTemporaryGitPacksOfAKilledCommit() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      let packs = store.gitDirectory + "/objects/pack"
+      let before = try FileManager.default.contentsOfDirectory(atPath: packs).sorted()
+      for suffix in [".pack", ".idx"] {
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: packs + "/tmp_tessera_99_12345" + suffix))
+      }
+      let dry = try store.gc(dryRun: true)
+      #expect(dry.temporaryFilesRemoved == 2)
+      #expect(FileManager.default.fileExists(atPath: packs + "/tmp_tessera_99_12345.pack"))
+      let done = try store.gc()
+      #expect(done.temporaryFilesRemoved == 2)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: packs).sorted() == before)
+      #expect(try store.verify().isClean)
+    }
+  }
+
   @Test func gcKeepsStagedButUncommittedObjects() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)
