@@ -34,7 +34,8 @@ struct IndexStats {
       // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String.
       var runFolder = "", runStart = -1, runLength = -1
       for _ in 0..<count {
-        let (pathOffset, pathLength) = try reader.stringRange()
+        let layout = try StagingIndex.readLayout(&reader)
+        let (pathOffset, pathLength) = layout.path
         let slash = Self.lastSlash(raw, pathOffset, pathLength)
         let folderLength = slash < 0 ? 0 : slash - pathOffset
         if runStart < 0 || folderLength != runLength ||
@@ -45,18 +46,9 @@ struct IndexStats {
           runLength = folderLength
           result.register(runFolder)
         }
-        try reader.skip(32 + 8)  // object id, size
-        let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
-                            ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
-        if try reader.u8() == 1 {
-          _ = try reader.stringRange()  // image format
-          try reader.skip(8 + 8 + 1)
-        }
-        if try reader.u8() == 1 { _ = try reader.stringRange() }  // split
-        if try reader.u8() == 1 { _ = try reader.stringRange() }  // label
         let nameOffset = slash < 0 ? pathOffset : slash + 1
         result.folders[runFolder]!.names.append((nameOffset, pathOffset + pathLength - nameOffset))
-        result.folders[runFolder]!.stats.append(stat)
+        result.folders[runFolder]!.stats.append(StagingIndex.stat(raw, fields: layout.fields))
       }
       result.base = try reader.u8() == 1 ? try reader.string() : nil
       result.touchedCount = Int(try reader.u64())

@@ -54,13 +54,16 @@ struct StagingIndex: Sendable {
       return storedPosition(of: path).map(storedEntry)
     }
     set {
-      let existed = self[path] != nil
-      count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
+      count += (newValue != nil ? 1 : 0) - (contains(path) ? 1 : 0)
       overlay[path] = .some(newValue)
     }
   }
 
-  func contains(_ path: String) -> Bool { self[path] != nil }
+  /// Whether `path` is staged, without decoding its entry.
+  func contains(_ path: String) -> Bool {
+    if let changed = overlay[path] { return changed != nil }
+    return storedPosition(of: path) != nil
+  }
 
   /// Whether any entry was set or removed since loading.
   var hasChangedEntries: Bool { !overlay.isEmpty }
@@ -68,31 +71,22 @@ struct StagingIndex: Sendable {
   /// Replaces every entry with `entries`, encoded straight into the stored form: a first `add` stages tens of
   /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
   mutating func replaceAll(with entries: [Entry]) {
-    var sorted = entries
-    if zip(sorted, sorted.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) {
-      // By path bytes, then by position, so that of one path given twice the last one wins, as with the subscript.
-      let order = entries.indices.sorted { a, b in
-        Self.pathLess(entries[a].file.path, entries[b].file.path)
-          || (!Self.pathLess(entries[b].file.path, entries[a].file.path) && a < b)
-      }
-      sorted = order.enumerated().filter { k, i in
-        k + 1 == order.count || Self.pathLess(entries[i].file.path, entries[order[k + 1]].file.path)
-      }.map { entries[$0.element] }
+    (stored, starts, entriesEnd, overlay, count) = ([], [], 0, [:], 0)
+    guard !zip(entries, entries.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) else {
+      // Not in the index's order (or a path twice, the last one winning): set one by one.
+      for e in entries { self[e.file.path] = e }
+      return
     }
-    var bytes = Self.magic
-    bytes.reserveCapacity(12 + sorted.count * 140)
-    PackIndex.appendUInt64(&bytes, UInt64(sorted.count))
-    var positions: [Int] = []
-    positions.reserveCapacity(sorted.count)
-    for e in sorted {
-      positions.append(bytes.count)
-      Self.encodeEntry(e, into: &bytes)
+    stored = Self.magic
+    stored.reserveCapacity(12 + entries.count * 140)
+    PackIndex.appendUInt64(&stored, UInt64(entries.count))
+    starts.reserveCapacity(entries.count)
+    for e in entries {
+      starts.append(stored.count)
+      Self.encodeEntry(e, into: &stored)
     }
-    stored = bytes
-    starts = positions
-    entriesEnd = bytes.count
-    overlay = [:]
-    count = sorted.count
+    entriesEnd = stored.count
+    count = entries.count
   }
 
   /// Every entry, sorted by path bytes (decodes each one: for commands that need them all).
@@ -114,31 +108,19 @@ struct StagingIndex: Sendable {
     var lastName: String? = nil
     stored.withUnsafeBytes { raw in
       walk(stored: { i in
-        var r = ByteReader(raw: raw, position: starts[i], end: entriesEnd)
+        var reader = ByteReader(raw: raw, position: starts[i], end: entriesEnd)
+        let layout = try! Self.readLayout(&reader)  // bounds were checked when the file was loaded
         var name: String? = nil
-        var size: Int64 = 0
-        // Bounds were checked when the file was loaded.
-        try! {
-          _ = try r.stringRange()
-          try r.skip(32)
-          size = Int64(bitPattern: try r.u64())
-          try r.skip(32)
-          if try r.u8() == 1 {
-            _ = try r.stringRange()
-            try r.skip(17)
-          }
-          guard try r.u8() == 1 else { return }
-          let (offset, length) = try r.stringRange()
-          if let last = lastSplit, last.length == length,
-             memcmp(raw.baseAddress! + last.offset, raw.baseAddress! + offset, length) == 0 {
+        if let split = layout.split {
+          if let last = lastSplit, last.length == split.length,
+             memcmp(raw.baseAddress! + last.offset, raw.baseAddress! + split.offset, split.length) == 0 {
             name = lastName
           } else {
-            name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), as: UTF8.self)
-            lastSplit = (offset, length)
-            lastName = name
+            name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[split.offset..<(split.offset + split.length)]), as: UTF8.self)
+            (lastSplit, lastName) = (split, name)
           }
-        }()
-        totals.add(size: size, split: name)
+        }
+        totals.add(size: Self.size(raw, fields: layout.fields), split: name)
       }, changed: { totals.add(size: $0.file.size, split: $0.file.split) })
     }
     return totals
@@ -167,15 +149,22 @@ struct StagingIndex: Sendable {
     }
   }
 
+  /// The stored position of each path, for paths listed in nearly the index's order (a folder scan): the
+  /// previous match's successor is tried before a search.
+  func storedPositions(of paths: some Sequence<String>) -> [Int?] {
+    var previous = -1
+    return paths.map { path in
+      let i = storedPosition(of: path, hint: previous + 1)
+      if let i { previous = i }
+      return i
+    }
+  }
+
   /// The stored entry's recorded stat and object, without decoding its strings.
   func storedStatAndObject(_ i: Int) -> (stat: FileStat, object: ObjectID) {
     stored.withUnsafeBytes { raw in
-      let p = starts[i] + 2 + Self.pathLength(raw, starts[i])
-      func le(_ o: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
-      func be(_ o: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
-      return (FileStat(size: Int64(bitPattern: le(40)), mtimeNs: Int64(bitPattern: le(48)),
-                       ctimeNs: Int64(bitPattern: le(56)), inode: le(64)),
-              ObjectID(w0: be(0), w1: be(8), w2: be(16), w3: be(24)))
+      let fields = starts[i] + 2 + Self.pathLength(raw, starts[i])
+      return (Self.stat(raw, fields: fields), Self.object(raw, fields: fields))
     }
   }
 
@@ -206,7 +195,7 @@ struct StagingIndex: Sendable {
     guard let bytes = try readVerified(path) else { return StagingIndex() }
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     var index = StagingIndex()
-    var relaidOut: (bytes: [UInt8], starts: [Int])?
+    var oldOrder: [Entry]?
     try bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
       let count = try reader.u64()
@@ -215,28 +204,22 @@ struct StagingIndex: Sendable {
       var sorted = true
       for _ in 0..<count {
         let start = reader.position
-        try skipEntry(&reader)
+        _ = try readLayout(&reader)
         if let previous = index.starts.last, compareStored(raw, previous, start) >= 0 { sorted = false }
         index.starts.append(start)
       }
       index.entriesEnd = reader.position
       if !sorted {
-        // Written by an older Tessera, which sorted by String order: sort once, refuse duplicates, and lay the
-        // entries out in the new order (a rewrite copies each entry up to the next one's start).
-        let ends = Dictionary(uniqueKeysWithValues: zip(index.starts, index.starts.dropFirst() + [reader.position]))
+        // Written by an older Tessera, which sorted by String order: refuse duplicates, and take the entries in
+        // the new order (a rewrite copies each stored entry up to the next one's start).
         index.starts.sort { compareStored(raw, $0, $1) < 0 }
         for (a, b) in zip(index.starts, index.starts.dropFirst()) where compareStored(raw, a, b) == 0 {
           throw corrupt("a path is listed twice")
         }
-        var laidOut = Array(raw[0..<12])
-        laidOut.reserveCapacity(reader.position)
-        var starts: [Int] = []
-        starts.reserveCapacity(index.starts.count)
-        for start in index.starts {
-          starts.append(laidOut.count)
-          laidOut.append(contentsOf: raw[start..<ends[start]!])
+        oldOrder = try index.starts.map { start in
+          var entry = ByteReader(raw: raw, position: start, end: index.entriesEnd)
+          return try decodeEntry(&entry)
         }
-        relaidOut = (laidOut, starts)
       }
       index.base = try reader.optionalString()
       let touchedCount = try reader.u64()
@@ -244,13 +227,8 @@ struct StagingIndex: Sendable {
       guard reader.position == reader.end else { throw corrupt("trailing bytes") }
       index.count = Int(count)
     }
-    if let relaidOut {
-      index.stored = relaidOut.bytes
-      index.starts = relaidOut.starts
-      index.entriesEnd = relaidOut.bytes.count
-    } else {
-      index.stored = bytes
-    }
+    index.stored = bytes
+    if let oldOrder { index.replaceAll(with: oldOrder) }
     return index
   }
 
@@ -367,16 +345,40 @@ struct StagingIndex: Sendable {
     return Entry(file: TrackedFile(path: path, object: id, size: size, image: image, split: split, label: label), stat: stat)
   }
 
-  /// Checks one entry's bounds and moves past it.
-  static func skipEntry(_ reader: inout ByteReader) throws {
-    _ = try reader.stringRange()
+  /// Where one entry's parts lie in the buffer: its path, its fixed-size fields (object id, size, stat), its split.
+  struct EntryLayout {
+    var path: (offset: Int, length: Int)
+    var fields: Int
+    var split: (offset: Int, length: Int)?
+  }
+
+  /// Checks one entry's bounds, moves past it, and says where its parts lie.
+  static func readLayout(_ reader: inout ByteReader) throws -> EntryLayout {
+    let path = try reader.stringRange()
+    let fields = reader.position
     try reader.skip(32 + 8 + 32)
     if try reader.u8() == 1 {
       _ = try reader.stringRange()
       try reader.skip(8 + 8 + 1)
     }
+    let split = try reader.u8() == 1 ? try reader.stringRange() : nil
     if try reader.u8() == 1 { _ = try reader.stringRange() }
-    if try reader.u8() == 1 { _ = try reader.stringRange() }
+    return EntryLayout(path: path, fields: fields, split: split)
+  }
+
+  static func object(_ raw: UnsafeRawBufferPointer, fields p: Int) -> ObjectID {
+    func be(_ o: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
+    return ObjectID(w0: be(0), w1: be(8), w2: be(16), w3: be(24))
+  }
+
+  static func size(_ raw: UnsafeRawBufferPointer, fields p: Int) -> Int64 {
+    Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 32, as: Int64.self))
+  }
+
+  static func stat(_ raw: UnsafeRawBufferPointer, fields p: Int) -> FileStat {
+    func le(_ o: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + o, as: UInt64.self)) }
+    return FileStat(size: Int64(bitPattern: le(40)), mtimeNs: Int64(bitPattern: le(48)), ctimeNs: Int64(bitPattern: le(56)),
+                    inode: le(64))
   }
 
   private static func pathLength(_ raw: UnsafeRawBufferPointer, _ start: Int) -> Int {
@@ -385,38 +387,17 @@ struct StagingIndex: Sendable {
 
   /// The stored path at `start` against `key`, byte by byte (negative: the stored path sorts first).
   private static func compare(_ raw: UnsafeRawBufferPointer, _ start: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
-    let n = pathLength(raw, start)
-    let common = min(n, key.count)
-    if common > 0 {
-      let c = memcmp(raw.baseAddress! + start + 2, key.baseAddress!, common)
-      if c != 0 { return Int(c) }
-    }
-    return n - key.count
+    compareBytes(raw.baseAddress! + start + 2, pathLength(raw, start), key.baseAddress, key.count)
   }
 
   private static func compareStored(_ raw: UnsafeRawBufferPointer, _ a: Int, _ b: Int) -> Int {
-    let na = pathLength(raw, a), nb = pathLength(raw, b)
-    let common = min(na, nb)
-    if common > 0 {
-      let c = memcmp(raw.baseAddress! + a + 2, raw.baseAddress! + b + 2, common)
-      if c != 0 { return Int(c) }
-    }
-    return na - nb
+    compareBytes(raw.baseAddress! + a + 2, pathLength(raw, a), raw.baseAddress! + b + 2, pathLength(raw, b))
   }
 
   /// Path order of the index: by UTF-8 bytes (git's order; Swift's `<` on String compares Unicode scalars).
   static func pathLess(_ a: String, _ b: String) -> Bool {
     var a = a, b = b
-    return a.withUTF8 { x in
-      b.withUTF8 { y in
-        let common = min(x.count, y.count)
-        if common > 0 {
-          let c = memcmp(x.baseAddress!, y.baseAddress!, common)
-          if c != 0 { return c < 0 }
-        }
-        return x.count < y.count
-      }
-    }
+    return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x.baseAddress, x.count, y.baseAddress, y.count) < 0 } }
   }
 
   private static func appendString(_ out: inout [UInt8], _ s: String) {

@@ -68,15 +68,13 @@ extension Store {
     trace.mark("scan")
     let scanStart = Self.nowNs()
     var toHash: [ScannedFile] = []
-    // The index is still as loaded, so its entries are read in place; the scan lists files in nearly the
-    // index's order, so the previous match's successor is usually the next one.
-    var position = -1, tracked = 0
-    for f in scanned {
-      guard let i = index.storedPosition(of: f.path, hint: position + 1) else {
+    // The index is still as loaded, so its entries are read in place.
+    var tracked = 0
+    for (f, position) in zip(scanned, index.storedPositions(of: scanned.lazy.map(\.path))) {
+      guard let i = position else {
         toHash.append(f)
         continue
       }
-      position = i
       tracked += 1
       let (stat, object) = index.storedStatAndObject(i)
       if stat == f.stat && objects.contains(object) { report.unchanged += 1 } else { toHash.append(f) }
@@ -126,12 +124,12 @@ extension Store {
     let entriesBefore = index.count, touchedBefore = index.touched.count
     var fresh: [StagingIndex.Entry] = []
     for h in hashed {
-      let existed = entriesBefore > 0 && index[h.path] != nil
+      let old = entriesBefore > 0 ? index[h.path] : nil
       var (split, label) = TrackedFile.layoutLabels(for: h.path)
       if let l = labels[h.path] { label = l }
       if h.path == Self.labelsFileName { (split, label) = (nil, nil) }
       let file = TrackedFile(path: h.path, object: h.id, size: h.size, image: h.image, split: split, label: label)
-      if existed && index[h.path]!.file == file { report.unchanged += 1 } else if existed { report.modified += 1 } else {
+      if old?.file == file { report.unchanged += 1 } else if old != nil { report.modified += 1 } else {
         report.added += 1
       }
       // A file changed in the last moments may change again within the same timestamp tick: hash it next time.

@@ -27,8 +27,12 @@ extension Store {
     trace.mark("load index")
     return try withGit {
       let parent = try repo.headCommit()
-      // Files unchanged since the index matched HEAD were checked when HEAD was committed.
-      let toCheck = index.base != nil && index.base == parent?.hex ? index.touched.compactMap { index[$0] } : index.allEntries()
+      // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
+      // the parent was committed, and only touched folders are rebuilt. Otherwise every entry, decoded once.
+      let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
+      let incremental = parent != nil && index.base == parent?.hex
+      let all = incremental ? [] : index.allEntries()
+      let toCheck = incremental ? index.touched.compactMap { index[$0] } : all
       for entry in toCheck where !objects.contains(entry.file.object) {
         throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
       }
@@ -36,13 +40,11 @@ extension Store {
       try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
       defer { git_odb_free(odb) }
 
-      // Cost follows the change: with the index synced to the parent, only touched folders are rebuilt.
-      let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
       let tree: GitTreeNode
-      if let parent, let parentTree, index.base == parent.hex {
+      if incremental, let parentTree {
         tree = try buildTree(index: index, onto: parentTree)
       } else {
-        tree = try buildTree(index.files)
+        tree = try buildTree(all.map(\.file))
       }
       trace.mark("build trees")
       var pack = GitPackBuilder()

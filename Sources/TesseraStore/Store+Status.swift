@@ -68,11 +68,8 @@ extension Store {
     let files = try scanned.get()
     var suspects: [ScannedFile] = []
     var tracked = 0
-    // The scan lists files in nearly the index's order: the previous match's successor is usually the next one.
-    var position = -1
-    for f in files {
-      if let i = state.index.storedPosition(of: f.path, hint: position + 1) {
-        position = i
+    for (f, position) in zip(files, state.index.storedPositions(of: files.lazy.map(\.path))) {
+      if let i = position {
         tracked += 1
         if state.index.storedStatAndObject(i).stat != f.stat { suspects.append(f) }
       } else {

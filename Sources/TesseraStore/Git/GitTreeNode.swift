@@ -1,7 +1,4 @@
 import CGit2
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A folder of a version being committed: its pointer blobs, its sub-folders, and the git ids of all of them,
 /// computed in memory before anything is written.
@@ -150,15 +147,10 @@ extension Store {
     var a = a, b = b
     return a.withUTF8 { x in
       b.withUTF8 { y in
-        let n = min(x.count, y.count)
-        if n > 0 {
-          let c = memcmp(x.baseAddress!, y.baseAddress!, n)
-          if c != 0 { return c < 0 }
-        }
         // One name is a prefix of the other: compare the next byte, "/" after a folder's name, -1 at the end.
-        let nextA = x.count > n ? Int(x[n]) : (aIsTree ? 0x2F : -1)
-        let nextB = y.count > n ? Int(y[n]) : (bIsTree ? 0x2F : -1)
-        return nextA < nextB
+        compareBytes(x.baseAddress, x.count, y.baseAddress, y.count) { n in
+          (x.count > n ? Int(x[n]) : (aIsTree ? 0x2F : -1)) - (y.count > n ? Int(y[n]) : (bIsTree ? 0x2F : -1))
+        } < 0
       }
     }
   }

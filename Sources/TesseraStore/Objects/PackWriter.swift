@@ -41,12 +41,6 @@ final class PackWriter: @unchecked Sendable {
     }
   }
 
-  func contains(_ id: ObjectID) -> Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return seen.contains(id)
-  }
-
   /// Opens the pack (if none is open) and writes out what `append` buffered, before batches arrive.
   func prepareForBatches() throws {
     if fd < 0 { try start() }
