@@ -5,12 +5,10 @@ import CGit2
 final class GitTreeNode {
   var blobs: [(name: String, data: [UInt8], oid: git_oid)] = []
   var children: [String: GitTreeNode] = [:]
-  /// Entries carried over unchanged from the parent version's tree (incremental commits): the repository has them.
-  var kept: [(name: String, oid: git_oid, isTree: Bool)] = []
   var oid = git_oid()
   var bytes: [UInt8] = []
-  /// Files below this node; exact for nodes without `kept` entries, which is what `countChanges` relies on
-  /// (it counts a node's files only when the parent version had no folder there).
+  /// Files below this node, for full builds (`countChanges` relies on it); an incremental build knows its
+  /// counts as it goes (`changes`) and leaves this 0.
   var fileCount = 0
   /// Files added, deleted and modified against the parent version, when the build already knew them (the
   /// incremental build counts them as it goes; `countChanges` would read every folder of the parent again).
@@ -64,40 +62,66 @@ extension Store {
     let staged = index.touched.compactMap { index[$0]?.file }
     var pointers: [String: ([UInt8], git_oid)] = [:]
     for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
-    func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    func name(_ path: String) -> String { path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path }
     var counts = (added: 0, deleted: 0, modified: 0)
 
+    let odb = try repo.objectDatabase()
+    defer { git_odb_free(odb) }
+
+    // A rebuilt folder is its parent version's tree object with the touched entries taken out and the new ones
+    // put in, edited as bytes: only the changes are decoded, and unchanged runs of entries are copied whole.
     func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
       let node = GitTreeNode()
-      var rebuilt = Set<String>()
-      var replaced = Set<String>()  // touched paths that were files of the parent and still are
-      if let old {
-        for entry in try repo.treeEntries(old) {
-          let path = folder.isEmpty ? entry.name : folder + "/" + entry.name
-          if entry.isTree && rebuild.contains(path) {
-            rebuilt.insert(path)
-            if let child = try build(path, old: entry.id) { node.children[entry.name] = child }
-          } else if entry.isTree || !index.touched.contains(path) {
-            node.kept.append((entry.name, entry.id.raw, entry.isTree))
-          } else if let (_, oid) = pointers[path] {
-            replaced.insert(path)
-            if GitOID(oid) != entry.id { counts.modified += 1 }
-          } else {
-            counts.deleted += 1
-          }
+      let oldTree = try old.map { try RawTree(try repo.rawObject($0, odb: odb)) }
+      var dropped = Set<Int>()
+      var fresh: [(name: String, isTree: Bool, oid: git_oid)] = []
+      for sub in rebuildBelow[folder] ?? [] {
+        let subName = name(sub)
+        let i = oldTree?.find(subName, isTree: true)
+        if let i { dropped.insert(i) }
+        if let child = try build(sub, old: i.map { GitOID(oldTree!.oid($0)) }) {
+          node.children[subName] = child
+          fresh.append((subName, true, child.oid))
         }
       }
-      for sub in rebuildBelow[folder] ?? [] where !rebuilt.contains(sub) {
-        if let child = try build(sub, old: nil) { node.children[name(sub)] = child }
-      }
       for path in touchedByFolder[folder] ?? [] {
-        guard let (data, oid) = pointers[path] else { continue }
-        node.blobs.append((name(path), data, oid))
-        if !replaced.contains(path) { counts.added += 1 }
+        let fileName = name(path)
+        let i = oldTree?.find(fileName, isTree: false)
+        if let i { dropped.insert(i) }
+        if let (data, oid) = pointers[path] {
+          node.blobs.append((fileName, data, oid))
+          fresh.append((fileName, false, oid))
+          if let i { if GitOID(oid) != GitOID(oldTree!.oid(i)) { counts.modified += 1 } } else { counts.added += 1 }
+        } else if i != nil {
+          counts.deleted += 1
+        }
       }
       // A folder left empty disappears, as in git (the root stays, as the empty tree).
-      if !folder.isEmpty && node.blobs.isEmpty && node.children.isEmpty && node.kept.isEmpty { return nil }
-      hashNode(node)
+      if !folder.isEmpty && (oldTree?.count ?? 0) - dropped.count + fresh.count == 0 { return nil }
+      fresh.sort { Self.gitOrder($0.name, $0.isTree, $1.name, $1.isTree) }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity((oldTree?.bytes.count ?? 0) + fresh.count * 64)
+      var next = 0  // the first old entry not yet written
+      func copyOld(upTo end: Int) {
+        guard let oldTree else { return }
+        var run = next
+        for i in next..<end where dropped.contains(i) {
+          bytes += oldTree.bytes[oldTree.entryRange(run..<i)]
+          run = i + 1
+        }
+        if run < end { bytes += oldTree.bytes[oldTree.entryRange(run..<end)] }
+        next = max(next, end)
+      }
+      for entry in fresh {
+        copyOld(upTo: oldTree?.insertionPoint(entry.name, isTree: entry.isTree) ?? 0)
+        bytes += entry.isTree ? "40000 ".utf8 : "100644 ".utf8
+        bytes += entry.name.utf8
+        bytes.append(0)
+        withUnsafeBytes(of: entry.oid.id) { bytes += $0 }
+      }
+      copyOld(upTo: oldTree?.count ?? 0)
+      node.bytes = bytes
+      node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
       return node
     }
     let top = try build("", old: parentTree)!
@@ -121,11 +145,10 @@ extension Store {
 
   /// The git tree object of one folder whose sub-folders are already hashed.
   private func hashNode(_ node: GitTreeNode) {
-    // Kept entries come in git's order already; blobs come in path order; sorting (a stable merge sort, linear on
-    // sorted runs) compares names in place rather than building a key per entry.
+    // Blobs come in path order; sorting (a stable merge sort, linear on sorted runs) compares names in place
+    // rather than building a key per entry.
     var entries: [(name: String, isTree: Bool, oid: git_oid)] = []
-    entries.reserveCapacity(node.blobs.count + node.children.count + node.kept.count)
-    for k in node.kept { entries.append((k.name, k.isTree, k.oid)) }
+    entries.reserveCapacity(node.blobs.count + node.children.count)
     for b in node.blobs { entries.append((b.name, false, b.oid)) }
     for (name, child) in node.children { entries.append((name, true, child.oid)) }
     entries.sort { Self.gitOrder($0.name, $0.isTree, $1.name, $1.isTree) }
@@ -186,7 +209,6 @@ extension Store {
     if old == GitOID(node.oid) { return counts }
     var oldEntries: [String: (GitOID, Bool)] = [:]
     for entry in try repo.treeEntries(old) { oldEntries[entry.name] = (entry.id, entry.isTree) }
-    for k in node.kept { oldEntries[k.name] = nil }  // identical to the parent's entry by construction
     for b in node.blobs {
       switch oldEntries.removeValue(forKey: b.name) {
       case nil: counts.added += 1

@@ -1,0 +1,99 @@
+import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A git tree object as its bytes ("MODE NAME\0" and a 20-byte id per entry, in git's order), with where each
+/// entry starts: an incremental commit edits a folder's tree by copying runs of unchanged entries and finds the
+/// few changed names by binary search, without decoding the thousands of others.
+struct RawTree {
+  let bytes: [UInt8]
+  /// Start of each entry, plus the end of the last.
+  private var starts: [Int] = []
+  /// Where each entry's name starts and whether it is a folder.
+  private var nameStarts: [Int] = []
+  private var isTree: [Bool] = []
+
+  init(_ bytes: [UInt8]) throws {
+    self.bytes = bytes
+    var p = 0
+    try bytes.withUnsafeBytes { raw in
+      while p < raw.count {
+        starts.append(p)
+        guard let space = raw[p...].firstIndex(of: UInt8(ascii: " ")),
+              let nul = raw[(space + 1)...].firstIndex(of: 0), nul + 21 <= raw.count else {
+          throw StoreError(.git, "a tree object of the version is malformed at byte \(p)")
+        }
+        // Folders are mode 40000; every other mode (files, links) is not.
+        isTree.append(space - p == 5 && raw[p] == UInt8(ascii: "4"))
+        nameStarts.append(space + 1)
+        p = nul + 21
+      }
+    }
+    starts.append(p)
+  }
+
+  var count: Int { isTree.count }
+
+  func oid(_ i: Int) -> git_oid {
+    var oid = git_oid()
+    let at = starts[i + 1] - 20
+    withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes[at..<(at + 20)]) }
+    return oid
+  }
+
+  /// The byte range of entries `range`.
+  func entryRange(_ range: Range<Int>) -> Range<Int> { starts[range.lowerBound]..<starts[range.upperBound] }
+
+  /// git's order of entry `i` against (name, isTree): negative when the entry sorts first.
+  private func compare(_ i: Int, _ name: UnsafeBufferPointer<UInt8>, _ nameIsTree: Bool) -> Int {
+    bytes.withUnsafeBytes { raw in
+      let s = nameStarts[i], n = starts[i + 1] - 21 - s
+      return compareBytes(raw.baseAddress! + s, n, name.baseAddress, name.count) { common in
+        (n > common ? Int(raw[s + common]) : (isTree[i] ? 0x2F : -1))
+          - (name.count > common ? Int(name[common]) : (nameIsTree ? 0x2F : -1))
+      }
+    }
+  }
+
+  /// The first entry that does not sort before (name, isTree).
+  func insertionPoint(_ name: String, isTree: Bool) -> Int {
+    var name = name
+    return name.withUTF8 { key in
+      var lo = 0, hi = count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if compare(mid, key, isTree) < 0 { lo = mid + 1 } else { hi = mid }
+      }
+      return lo
+    }
+  }
+
+  /// The entry named `name` of that kind, if the tree has one.
+  func find(_ name: String, isTree: Bool) -> Int? {
+    let i = insertionPoint(name, isTree: isTree)
+    guard i < count, self.isTree[i] == isTree else { return nil }
+    var name = name
+    return name.withUTF8 { compare(i, $0, isTree) == 0 } ? i : nil
+  }
+}
+
+extension GitRepository {
+  /// The repository's object database; the caller frees it with `git_odb_free`.
+  func objectDatabase() throws -> OpaquePointer? {
+    var odb: OpaquePointer?
+    try git("git_repository_odb") { git_repository_odb(&odb, handle) }
+    return odb
+  }
+
+  /// An object's content, without its header.
+  func rawObject(_ id: GitOID, odb: OpaquePointer?) throws -> [UInt8] {
+    var oid = id.raw
+    var object: OpaquePointer?
+    try git("git_odb_read") { git_odb_read(&object, odb, &oid) }
+    defer { git_odb_object_free(object) }
+    let size = git_odb_object_size(object)
+    guard size > 0, let data = git_odb_object_data(object) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: data, count: size))
+  }
+}
