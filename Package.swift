@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(
       name: "TesseraSearchTests",
       dependencies: ["TesseraSearch", "TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTrain", "TesseraTestSupport"]),
-    .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraTestSupport"]),
+    .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTestSupport"]),
     .testTarget(
       name: "TesseraRemoteTests",
       dependencies: ["TesseraRemote", "TesseraStore", "TesseraAugment", "TesseraTestSupport", .product(name: "Crypto", package: "swift-crypto")]),

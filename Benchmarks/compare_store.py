@@ -36,6 +36,7 @@ NEW_FILES = 100
 MEASUREMENTS = [
     ("add", "init + add + commit, 70,000 files"),
     ("status", "no-op status"),
+    ("status_monitor", "no-op status, file monitor on³"),
     ("change", "commit after 1% change (600 modified, 100 new)"),
     ("checkout", "checkout v1 into an empty folder"),
 ]
@@ -248,6 +249,15 @@ class Tessera(Tool):
     def tag_v1(self):
         return [self.t("tag", "v1")]
 
+    def start_monitor(self, repo):
+        """Untimed set-up, like enabling git's fsmonitor: start the monitor, and one status (its first answer is
+        "compare everything", which records the snapshot later answers build on)."""
+        self.bench.output(self.t("monitor", "start"), repo)
+        self.bench.output(self.t("status"), repo)
+
+    def stop_monitor(self, repo):
+        self.bench.output(self.t("monitor", "stop"), repo)
+
     def change_commit(self):
         return [self.t("add"), self.t("commit", "-m", "v2")]
 
@@ -405,6 +415,9 @@ class Bench:
         try:
             row["add"], row["add_inner"] = self.timed(tool.add_commit(), repo, log)
             row["status"], row["status_inner"] = self.timed(tool.status(), repo, log)
+            if hasattr(tool, "start_monitor"):
+                tool.start_monitor(repo)
+                row["status_monitor"], _ = self.timed(tool.status(), repo, log)
             self.timed(tool.tag_v1(), repo, log)
             if hasattr(tool, "after_v1"):
                 tool.after_v1(repo)
@@ -413,6 +426,8 @@ class Bench:
             row["change"], row["change_inner"] = self.timed(tool.change_commit(), repo, log)
             if not tool.is_clean(repo):
                 raise StepFailed("status is not clean after the version-2 commit (changes were missed)")
+            if hasattr(tool, "stop_monitor"):
+                tool.stop_monitor(repo)  # checkout is measured without it, as before
             row["store_kib"] = self.du([os.path.join(repo, p) for p in tool.store_paths])
             aside = os.path.join(self.work, "aside", tool.name)
             self.delete(aside)
@@ -622,11 +637,11 @@ def report(raw, args):
     w(header)
     w("|" + "---|" * (len(MEASUREMENTS) + 2))
     for t in tools:
-        cells = [fmt(med[t][k]) for k, _ in MEASUREMENTS]
+        cells = [fmt(med[t][k]) if k != "status_monitor" or t == "tessera" else "n/a" for k, _ in MEASUREMENTS]
         name = "oxen¹" if t == "oxen" else t
         w(f"| {name} | " + " | ".join(cells) + f" | {fmt(size[t] / 1024 if size[t] else None, 1)} |")
     floor = raw["floor_median"]
-    w(f"| floor² | {fmt(floor)} | | | | |")
+    w(f"| floor² | {fmt(floor)} |" + " |" * len(MEASUREMENTS))
     w("")
     if "tessera" in tools:
         w("Each tool's time divided by Tessera's (above 1: Tessera is faster by that factor):")
@@ -641,7 +656,7 @@ def report(raw, args):
             ratio = f"{size[t] / size['tessera']:.1f}x" if size[t] and size["tessera"] else "n/a"
             w(f"| {t} | " + " | ".join(cells) + f" | {ratio} |")
         if tess["add"]:
-            w(f"| floor² | {floor / tess['add']:.2f}x | | | | |")
+            w(f"| floor² | {floor / tess['add']:.2f}x |" + " |" * len(MEASUREMENTS))
         w("")
         w("Targets (docs: DESIGN.md, 'Targets we measure ourselves by'):")
         w("")
@@ -659,9 +674,12 @@ def report(raw, args):
         r = ratio(tess["add"], floor)
         target("add+commit within 3x of the floor", r and f"{r:.2f}x the floor", r is not None and r <= 3)
         r = ratio(tess["status"], tess["add"])
-        target("no-op status under 5% of a fresh add", r and f"{100 * r:.1f}%", r is not None and r < 0.05)
+        target("no-op status under 5% of a fresh add (no monitor)", r and f"{100 * r:.1f}%", r is not None and r < 0.05)
+        r = ratio(tess["status_monitor"], tess["add"])
+        target("no-op status under 5% of a fresh add (file monitor on³)", r and f"{100 * r:.1f}%",
+               r is not None and r < 0.05)
         r = ratio(tess["change"], tess["add"])
-        target("a commit after changing 1% of the files under 10% of a fresh add", r and f"{100 * r:.1f}%",
+        target("a commit after changing 1% of the files under 10% of a fresh add (file monitor on³)", r and f"{100 * r:.1f}%",
                r is not None and r < 0.10)
         r = ratio(med.get("dvc", {}).get("checkout"), tess["checkout"])
         target("checkout at least 5x faster than DVC's", r and f"{r:.1f}x", r is not None and r >= 5)
@@ -694,6 +712,10 @@ def report(raw, args):
       "refuses in an emptied tree, reporting the deleted files as local changes; HEAD stays at v2); Tessera "
       f"`checkout v1 --force --link {args.tessera_link}`. The tree must then hold exactly v1's 70,000 files, byte "
       "for byte. No tool can reflink on ext4, so DVC and Tessera copy.")
+    w("- ³ file monitor: for Tessera, `tessera monitor start` and one `tessera status` after the first commit, "
+      "untimed (as enabling git's fsmonitor would be; git 2.39's built-in fsmonitor does not run on Linux, the "
+      "other tools have none). The monitored status and the 1% change ran with it; it was stopped before the "
+      "checkout.")
     w("- store after v2: `du -sk` of .git (git, git-lfs: includes .git/lfs), .git + .dvc (DVC: includes "
       ".dvc/cache), .oxen, .tessera.")
     if raw["errors"]:

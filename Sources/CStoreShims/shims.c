@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <spawn.h>
 #ifdef __linux__
 #include <linux/fs.h>
 #endif
@@ -20,4 +22,18 @@ int CStoreShims_reflink(int dst_fd, int src_fd) {
 
 int CStoreShims_git_enable_fsync(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
+}
+
+int CStoreShims_peer_uid(int socket_fd, unsigned int *uid) {
+  struct ucred credentials;
+  socklen_t size = sizeof credentials;
+  if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return -1;
+  *uid = credentials.uid;
+  return 0;
+}
+
+short CStoreShims_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
+
+int CStoreShims_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+  return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }

@@ -4,7 +4,7 @@ import ArgumentParser
 extension Tessera {
   static let allSubcommands: [any ParsableCommand.Type] = [
     Init.self, Add.self, Commit.self, Status.self, Log.self, Show.self, Diff.self, Tag.self, Branch.self,
-    Checkout.self, Verify.self, GC.self,
+    Checkout.self, Verify.self, GC.self, MonitorCommand.self,
     RemoteCommand.self, Push.self, Fetch.self, Pull.self, Clone.self,
     Import.self,
     Op.self,

@@ -44,6 +44,10 @@ struct StagingIndex: Sendable {
 
   static let magic: [UInt8] = Array("TIX1".utf8)
 
+  /// The SHA-256 that ends the file this index was loaded from (empty when there was none): names this exact
+  /// index, for caches kept beside it (the monitor's snapshot).
+  private(set) var checksum: [UInt8] = []
+
   init() {}
 
   // MARK: Reading and changing entries
@@ -160,6 +164,33 @@ struct StagingIndex: Sendable {
     }
   }
 
+  /// The stored positions of `path` itself and of every path below it (`path/...`), in order. In byte order the
+  /// two need not be adjacent ("a.png" sorts between "a" and "a/b"), so this is one lookup and one range.
+  func storedPositions(atOrUnder path: String) -> [Int] {
+    if path.isEmpty { return Array(starts.indices) }
+    var exact = storedPosition(of: path).map { [$0] } ?? []
+    var key = path + "/"
+    let below = key.withUTF8 { key in
+      stored.withUnsafeBytes { raw -> Range<Int> in
+        // Lower bound of "path/", then forward while the prefix matches.
+        var lo = 0, hi = starts.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        var end = lo
+        while end < starts.count {
+          let n = Self.pathLength(raw, starts[end])
+          guard n > key.count, memcmp(raw.baseAddress! + starts[end] + 2, key.baseAddress!, key.count) == 0 else { break }
+          end += 1
+        }
+        return lo..<end
+      }
+    }
+    exact += below
+    return exact
+  }
+
   /// The stored entry's recorded stat and object, without decoding its strings.
   func storedStatAndObject(_ i: Int) -> (stat: FileStat, object: ObjectID) {
     stored.withUnsafeBytes { raw in
@@ -228,6 +259,7 @@ struct StagingIndex: Sendable {
       index.count = Int(count)
     }
     index.stored = bytes
+    index.checksum = Array(bytes.suffix(32))
     if let oldOrder { index.replaceAll(with: oldOrder) }
     return index
   }
@@ -272,7 +304,13 @@ struct StagingIndex: Sendable {
   /// `sync: false` for a rewrite that only refreshes what the index caches: a power cut then leaves the previous
   /// index, which costs the next command time, or a torn one, which is refused with the command that rebuilds it;
   /// never a wrong version (git does not fsync its index either).
-  func write(_ path: String, sync: Bool = true) throws { try writeFileAtomically(path, serialize(), sync: sync) }
+  /// Returns the checksum of what it wrote.
+  @discardableResult
+  func write(_ path: String, sync: Bool = true) throws -> [UInt8] {
+    let bytes = serialize()
+    try writeFileAtomically(path, bytes, sync: sync)
+    return Array(bytes.suffix(32))
+  }
 
   /// Visits the live entries in path-byte order: stored ones by position (unless changed), changed ones decoded.
   private func walk(stored visitStored: (Int) -> Void, changed visitChanged: (Entry) -> Void) {

@@ -43,25 +43,48 @@ extension Store {
     var trace = PerformanceTrace("add")
     var index = try StagingIndex.load(indexPath)
     trace.mark("load index")
+    // With a monitor, only the paths it reports changed (and those that differed last time) are compared.
+    let monitor = consultMonitor(index)
+    trace.mark("ask monitor")
     var scanner = FileScanner(root: root)
     let roots = paths.isEmpty ? [""] : paths
-    var scanned: [ScannedFile] = []
     for r in roots {
       let full = r.isEmpty ? root : root + "/" + r
       if !fileExists(full) {
         // A path that is gone is fine if it was tracked: its files are being deleted.
-        if (0..<index.storedCount).contains(where: { index.storedPath($0, isUnder: r) }) { continue }
+        if !index.storedPositions(atOrUnder: r).isEmpty { continue }
         throw StoreError(.badInput, "\(r): no such file or folder")
       }
-      scanned += try scanner.scan(r)
     }
-    if roots.count > 1 {
+    var scanned: [ScannedFile] = []
+    // What to compare: each root whole, or the monitor's paths within the roots (a reported folder holding a
+    // root means that root, whole). Reported paths outside the roots stay to be compared next time.
+    var scope: [String]? = nil
+    var notInScope: [String] = []
+    if let candidates = monitor?.candidates {
+      var inScope: [String] = []
+      for c in candidates {
+        if roots.contains(where: { Self.isUnder(c, $0) }) {
+          inScope.append(c)
+        } else {
+          inScope += roots.filter { Self.isUnder($0, c) }
+          notInScope.append(c)
+        }
+      }
+      scope = inScope
+      scanned = try scanner.scan(candidates: inScope)
+    } else {
+      for r in roots where fileExists(r.isEmpty ? root : root + "/" + r) { scanned += try scanner.scan(r) }
+    }
+    if roots.count > 1 || scope != nil {
       // Overlapping paths (`add train train/Shirt`) list a file twice.
       var seen = Set<String>()
       scanned = scanned.filter { seen.insert($0.path).inserted }
     }
     var report = AddReport()
     report.skippedLinks = scanner.skippedLinks
+    // Files the monitor vouches for were not compared one by one; they count as unchanged all the same.
+    let stagedInRoots = scope == nil ? 0 : roots == [""] ? index.storedCount : Set(roots.flatMap { index.storedPositions(atOrUnder: $0) }).count
     // We hold the writer lock, so these belong to a checkout that died: remove them.
     for leftover in scanner.leftoverTemporaries { unlink(root + "/" + leftover) }
 
@@ -82,7 +105,7 @@ extension Store {
     // Tracked files below the given paths that the scan did not find are deleted; when every one was found
     // (the common case) there is nothing to look for.
     var vanished: [StagingIndex.Entry] = []
-    let below = (0..<index.storedCount).filter { i in roots.contains { index.storedPath(i, isUnder: $0) } }
+    let below = Set((scope ?? roots).flatMap { index.storedPositions(atOrUnder: $0) }).sorted()
     if below.count > tracked {
       let seen = Set(scanned.lazy.map(\.path))
       for i in below {
@@ -161,14 +184,23 @@ extension Store {
       if tracksTouched { index.touched.insert(entry.file.path) }
       report.removed += 1
     }
+    if scope != nil { report.unchanged = max(0, stagedInRoots - report.modified - report.removed) }
     trace.mark("stage")
     if report.newObjects > 0 { try objects.reloadPacks() }
     trace.mark("reload packs")
     // Nothing staged and no stat refreshed: the index on disk is already right.
+    var checksum = index.checksum
     if index.hasChangedEntries || index.touched.count != touchedBefore || replacedAll {
-      try index.write(indexPath)
+      // Not fsynced, as git does not sync its index: a power cut may cost the staging since the last sync (the
+      // files are still there to add again), never a version, whose objects are synced before its ref moves.
+      checksum = try index.write(indexPath, sync: false)
     }
     trace.mark("write index")
+    // The folder now matches the index except for what was left outside the roots (and links, never staged).
+    // A scan of only some roots says nothing about the rest, so it records nothing.
+    if let monitor, monitor.candidates != nil || roots == [""] {
+      recordMonitorSnapshot(token: monitor.token, index: checksum, dirty: notInScope + report.skippedLinks)
+    }
     return report
   }
 

@@ -10,7 +10,8 @@ import Glibc
 /// changes, a symbolic link, a leftover temporary file, an unreadable folder), returns nil and `status` takes
 /// its full path, which hashes what it must.
 extension Store {
-  func cleanStatus() -> StatusReport? {
+  /// The report, and the checksum of the index it found the folder matching.
+  func cleanStatus() -> (StatusReport, checksum: [UInt8])? {
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
     let headInfo: (head: GitOID?, branch: String?)? = try? withGit { (try repo.headCommit(), try repo.currentBranch()) }
@@ -26,7 +27,7 @@ extension Store {
     var report = StatusReport()
     report.branch = headInfo.branch
     report.head = head.hex
-    return report
+    return (report, Array(index.bytes.suffix(32)))
   }
 
   /// Whether every staged file of `folder` has its recorded stat and the folder holds nothing else.

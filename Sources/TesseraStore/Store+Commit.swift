@@ -70,7 +70,9 @@ extension Store {
       synced.base = newCommit.hex
       synced.touched = []
       trace.mark("move head")
-      try? synced.write(indexPath, sync: false)  // only a cache for status: a stale one costs time, never correctness
+      // Only a cache for status: a stale one costs time, never correctness. The entries are unchanged, so the
+      // monitor's snapshot of the folder holds for the rewritten index too.
+      if let written = try? synced.write(indexPath, sync: false) { carryMonitorSnapshot(from: index.checksum, to: written) }
       trace.mark("write index")
       return try versionInfo(newCommit, repo: repo)
     }

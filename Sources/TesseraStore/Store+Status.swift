@@ -32,12 +32,47 @@ struct WorktreeState {
   var notCheckedOut = 0
   var untracked: Set<String> = []
   var refreshed: [String: FileStat] = [:]   // stat-only changes: content equal to the staged object
+  var links: [String] = []
+
+  /// Paths whose folder state differs from the index (a monitor's snapshot must keep comparing them), apart
+  /// from `refreshed`, which the caller may have written to the index.
+  var differingPaths: [String] { Array(changed.keys) + deleted + links }
 }
 
 extension Store {
   public func status() throws -> StatusReport {
-    if let clean = cleanStatus() { return clean }
-    let state = try scanWorktree()
+    // With a monitor, only what it reports (and what differed last time) is compared.
+    var monitor: (view: MonitorView, index: StagingIndex)?
+    if let index = try? StagingIndex.load(indexPath), let view = consultMonitor(index) {
+      monitor = (view, index)
+      if let candidates = view.candidates {
+        if candidates.isEmpty, index.touched.isEmpty, let clean = try unchangedStatus(index) { return clean }
+        return try statusReport(scanWorktree(only: candidates, index: index), monitorToken: view.token)
+      }
+    }
+    if let (clean, checksum) = cleanStatus() {
+      if let monitor, monitor.index.checksum == checksum {
+        recordMonitorSnapshot(token: monitor.view.token, index: checksum, dirty: [])
+      }
+      return clean
+    }
+    return try statusReport(scanWorktree(index: monitor?.index), monitorToken: monitor?.view.token)
+  }
+
+  /// Status when nothing in the folder changed since the index was last compared with it: only staged changes
+  /// can remain, and with an index that matches HEAD there are none. Nil when that takes a comparison.
+  private func unchangedStatus(_ index: StagingIndex) throws -> StatusReport? {
+    try withGit {
+      let head = try repo.headCommit()
+      guard let head, index.base == head.hex else { return nil }
+      var report = StatusReport()
+      report.branch = try repo.currentBranch()
+      report.head = head.hex
+      return report
+    }
+  }
+
+  private func statusReport(_ state: WorktreeState, monitorToken: String?) throws -> StatusReport {
     var report = StatusReport()
     try withGit {
       report.branch = try repo.currentBranch()
@@ -50,22 +85,31 @@ extension Store {
     report.unstaged.removed = state.deleted.sorted()
     report.notCheckedOut = state.notCheckedOut
     report.untracked = state.untracked.sorted()
-    refreshStatCache(state)
+    let refreshed = refreshStatCache(state)
+    if let monitorToken {
+      // The index the comparison was made against, or the one whose stats were just refreshed from it.
+      let checksum = refreshed?.checksum ?? state.index.checksum
+      let stillDirty = state.refreshed.keys.filter { !(refreshed?.paths.contains($0) ?? false) }
+      recordMonitorSnapshot(token: monitorToken, index: checksum, dirty: state.differingPaths + stillDirty)
+    }
     return report
   }
 
-  /// Compares the folder with the index: stat first, hashing only files whose stat changed.
-  func scanWorktree(progress: ProgressHandler? = nil) throws -> WorktreeState {
+  /// Compares the folder with the index: stat first, hashing only files whose stat changed. `candidates` (from a
+  /// monitor) limits the comparison to those paths and what lies below them; nil compares everything.
+  func scanWorktree(progress: ProgressHandler? = nil, only candidates: [String]? = nil, index loadedIndex: StagingIndex? = nil)
+    throws -> WorktreeState {
     // The index loads on another core while this one lists folders (the scan's single-threaded part).
-    nonisolated(unsafe) var loaded: Result<StagingIndex, any Error>?
+    nonisolated(unsafe) var loaded: Result<StagingIndex, any Error>? = loadedIndex.map { .success($0) }
     let path = indexPath
     let loading = DispatchGroup()
-    DispatchQueue.global().async(group: loading) { loaded = Result { try StagingIndex.load(path) } }
+    if loaded == nil { DispatchQueue.global().async(group: loading) { loaded = Result { try StagingIndex.load(path) } } }
     var scanner = FileScanner(root: root)
-    let scanned = Result { try scanner.scan("") }
+    let scanned = Result { try candidates.map { try scanner.scan(candidates: $0) } ?? scanner.scan("") }
     loading.wait()
     var state = WorktreeState(index: try loaded!.get())
     let files = try scanned.get()
+    state.links = scanner.skippedLinks
     var suspects: [ScannedFile] = []
     var tracked = 0
     for (f, position) in zip(files, state.index.storedPositions(of: files.lazy.map(\.path))) {
@@ -88,14 +132,23 @@ extension Store {
         state.untracked.insert(h.path)
       }
     }
-    // Every staged path was found (the common case) unless fewer were: only then build the set.
-    if tracked < state.index.count {
+    let sparse = try sparseFilter()
+    func missing(_ entry: StagingIndex.Entry) {
+      if Self.isNotCheckedOut(entry.file, sparse: sparse) { state.notCheckedOut += 1 } else { state.deleted.append(entry.file.path) }
+    }
+    if let candidates {
+      // Staged files at or below a reported path that the scan did not find are gone.
       let seen = Set(files.lazy.map(\.path))
-      let sparse = try sparseFilter()
-      for entry in state.index.allEntries() where !seen.contains(entry.file.path) {
-        let path = entry.file.path
-        if Self.isNotCheckedOut(entry.file, sparse: sparse) { state.notCheckedOut += 1 } else { state.deleted.append(path) }
+      var positions = Set<Int>()
+      for candidate in candidates { positions.formUnion(state.index.storedPositions(atOrUnder: candidate)) }
+      for i in positions.sorted() {
+        let entry = state.index.storedEntry(i)
+        if !seen.contains(entry.file.path) { missing(entry) }
       }
+    } else if tracked < state.index.count {
+      // Every staged path was found (the common case) unless fewer were: only then build the set.
+      let seen = Set(files.lazy.map(\.path))
+      for entry in state.index.allEntries() where !seen.contains(entry.file.path) { missing(entry) }
     }
     return state
   }
@@ -111,16 +164,20 @@ extension Store {
   }
 
   /// Records new stats for files that were only touched, so the next status does not hash them again.
-  /// Best effort: skipped when a writer holds the lock.
-  func refreshStatCache(_ state: WorktreeState) {
-    guard !state.refreshed.isEmpty, let lock = try? lockForWriting() else { return }
+  /// Best effort: skipped when a writer holds the lock, or the index changed since `state` was compared with it.
+  /// Returns the new index's checksum and the paths refreshed, when it wrote one.
+  func refreshStatCache(_ state: WorktreeState) -> (checksum: [UInt8], paths: Set<String>)? {
+    guard !state.refreshed.isEmpty, let lock = try? lockForWriting() else { return nil }
     defer { withExtendedLifetime(lock) {} }
-    guard var index = try? StagingIndex.load(indexPath) else { return }
+    guard var index = try? StagingIndex.load(indexPath), index.checksum == state.index.checksum else { return nil }
     let recent = Self.nowNs() - 100_000_000
-    for (path, stat) in state.refreshed where stat.mtimeNs < recent {
-      index[path]?.stat = stat
+    var paths = Set<String>()
+    for (path, stat) in state.refreshed where stat.mtimeNs < recent && index[path] != nil {
+      index[path]!.stat = stat
+      paths.insert(path)
     }
-    try? index.write(indexPath)
+    guard !paths.isEmpty, let checksum = try? index.write(indexPath) else { return nil }
+    return (checksum, paths)
   }
 
   func stagedChanges(index: StagingIndex, head: GitOID?) throws -> PathChanges {

@@ -7,3 +7,16 @@ int CStoreShims_reflink(int dst_fd, int src_fd);
 
 /// Asks libgit2 to fsync the packs, indexes and refs it writes (git_libgit2_opts is variadic: Swift cannot call it).
 int CStoreShims_git_enable_fsync(int enabled);
+
+/// The user id of the process at the other end of a Unix socket (SO_PEERCRED needs _GNU_SOURCE's struct ucred).
+/// Returns 0, or -1 with errno set.
+int CStoreShims_peer_uid(int socket_fd, unsigned int *uid);
+
+/// glibc's POSIX_SPAWN_SETSID flag (declared only under _GNU_SOURCE): the spawned process starts its own session.
+short CStoreShims_spawn_setsid_flag(void);
+
+#include <spawn.h>
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34, _GNU_SOURCE): the spawned process closes every
+/// descriptor from `from` up, including ones its parent inherited without close-on-exec (a monitor started by
+/// a command must not hold the pipes or sockets its caller waits on).
+int CStoreShims_spawn_close_from(posix_spawn_file_actions_t *actions, int from);

@@ -34,6 +34,7 @@ struct Add: ParsableCommand {
 
   func run() throws {
     let store = try Store.open()
+    restartMonitorIfEnabled(store)
     let relative = try paths.map { try store.relativePath($0) }
     let progress = ProgressLine("hashing")
     let report = try store.add(relative, progress: { progress.update($0, $1) })
@@ -55,6 +56,7 @@ struct Commit: ParsableCommand {
 
   func run() throws {
     let store = try Store.open()
+    restartMonitorIfEnabled(store)
     let version = try store.commit(message: message)
     if json { return try printJSON(version) }
     let branch = (try? store.currentBranch()).flatMap { $0 } ?? "detached HEAD"
@@ -71,6 +73,7 @@ struct Status: ParsableCommand {
 
   func run() throws {
     let store = try Store.open()
+    restartMonitorIfEnabled(store)
     let s = try store.status()
     if json { return try printJSON(s) }
     print("On \(s.branch.map { "branch \($0)" } ?? "detached HEAD \(s.head?.prefix(12) ?? "")")")

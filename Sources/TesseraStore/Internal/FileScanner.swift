@@ -42,6 +42,38 @@ struct FileScanner {
     return out
   }
 
+  /// The regular files at or below each of `paths` (what a monitor reported changed), each found once. A path
+  /// that is gone yields nothing; the store's own folders and a checkout's temporary files are skipped.
+  mutating func scan(candidates paths: [String]) throws -> [ScannedFile] {
+    var kept = Set<String>()
+    var out: [ScannedFile] = []
+    for path in Set(paths).sorted(by: { $0.utf8.count < $1.utf8.count }) {  // a folder before what lies below it
+      let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+      if path.isEmpty || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) || parts[0] == ".tessera" || parts[0] == ".git"
+        || parts.last!.hasPrefix(Self.temporaryPrefix) { continue }
+      var ancestor = ""
+      var covered = false
+      for part in parts.dropLast() {
+        ancestor = ancestor.isEmpty ? String(part) : ancestor + "/" + part
+        if kept.contains(ancestor) { covered = true; break }
+      }
+      if covered { continue }
+      kept.insert(path)
+      var st = stat()
+      guard lstat(root + "/" + path, &st) == 0 else {
+        if errno == ENOENT || errno == ENOTDIR { continue }  // gone: the caller finds its staged files missing
+        throw StoreError.fromErrno(errno, "lstat", path)
+      }
+      switch st.st_mode & S_IFMT {
+      case S_IFREG: out.append(ScannedFile(path: path, stat: Self.fileStat(st)))
+      case S_IFDIR: try walk(path, into: &out)
+      case S_IFLNK: skippedLinks.append(path)
+      default: break
+      }
+    }
+    return out
+  }
+
   /// One folder's entries that are not known to be folders, to be stat'ed (a slice of a big folder).
   private struct StatJob: Sendable {
     var folder: String

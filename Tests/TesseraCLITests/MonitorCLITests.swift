@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import TesseraAugment
+import TesseraTestSupport
+
+/// The file-system monitor end to end: whatever happens to the folder, `status` and `add` with the monitor must
+/// give exactly the answers they give without it. The reference is the same command in a copy of the folder
+/// (another root, so no monitor serves it), which compares every file.
+@Suite(.serialized) struct MonitorCLITests {
+  func tessera(_ args: [String], _ dir: TemporaryDirectory, expect status: Int32 = 0) throws -> CommandResult {
+    let r = try runTessera(args, in: dir.url)
+    #expect(r.status == status, "tessera \(args.joined(separator: " ")): \(r.stderr)")
+    return r
+  }
+
+  func json(_ text: String) throws -> NSDictionary {
+    try JSONSerialization.jsonObject(with: Data(text.utf8)) as! NSDictionary
+  }
+
+  /// `status --json` without a monitor: in a fresh copy of the folder and its store.
+  func referenceStatus(_ dir: TemporaryDirectory) throws -> NSDictionary {
+    let copy = try TemporaryDirectory()
+    defer { copy.remove() }
+    let r = try runShell("cp -a '\(dir.path)/.' '\(copy.path)/' && rm -rf '\(copy.path)/.tessera/monitor'", in: copy.url)
+    #expect(r.status == 0, "\(r.stderr)")
+    return try json(try tessera(["status", "--json"], copy).stdout)
+  }
+
+  func monitorPID(_ dir: TemporaryDirectory) throws -> Int32? {
+    let r = try runTessera(["monitor", "status", "--json"], in: dir.url)
+    let state = try json(r.stdout)
+    return ((state["monitor"] as? NSDictionary)?["pid"] as? Int).map(Int32.init)
+  }
+
+  func dataset() throws -> TemporaryDirectory {
+    let dir = try TemporaryDirectory()
+    for c in 0..<3 { for i in 0..<8 { try dir.write(Array("file \(c) \(i)".utf8), to: "train/c\(c)/\(i).txt") } }
+    try dir.write(Array("test".utf8), to: "test/c0/0.txt")
+    _ = try tessera(["init"], dir)
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "v1"], dir)
+    return dir
+  }
+
+  @Test func statusAndAddWithTheMonitorMatchAFullComparisonThroughRandomChanges() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    #expect(try tessera(["monitor", "status"], dir, expect: 1).stdout.contains("Not running"))
+    #expect(try tessera(["monitor", "start"], dir).stdout.contains("running"))
+    #expect(try monitorPID(dir) != nil)
+    var random = SplitMix64(seed: 20261203)
+    func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+    func files() throws -> [String] {
+      let listing = try runShell("find . -path ./.tessera -prune -o -type f -print | sed 's|^./||' | sort", in: dir.url)
+      return listing.stdout.split(separator: "\n").map(String.init)
+    }
+    let changes: [(String, (String) throws -> String)] = [
+      ("rewrite", { f in "printf 'other %d' $RANDOM > '\(f)'" }),
+      ("same size, same second", { f in "t=$(stat -c %y '\(f)'); printf 'X' | dd of='\(f)' bs=1 seek=0 conv=notrunc status=none; touch -d \"$t\" '\(f)'" }),
+      ("touch", { f in "touch '\(f)'" }),
+      ("delete", { f in "rm '\(f)'" }),
+      ("new file", { f in "echo new > '\(f).new'" }),
+      ("new nested folder", { _ in "d=train/n$RANDOM; mkdir -p $d/deep && echo a > $d/deep/a.txt && echo b > $d/b.txt" }),
+      ("delete a folder", { f in "rm -rf \"$(dirname '\(f)')\"" }),
+      ("rename a folder", { f in "mv \"$(dirname '\(f)')\" \"$(dirname '\(f)')-moved\"" }),
+      ("file becomes folder", { f in "rm '\(f)' && mkdir '\(f)' && echo inner > '\(f)/inner.txt'" }),
+      ("move a file", { f in "mv '\(f)' test/" }),
+      ("chmod", { f in "chmod 600 '\(f)'" }),
+      ("symlink", { f in "ln -s \"$(basename '\(f)')\" '\(f).link'" }),
+    ]
+    _ = try tessera(["status"], dir)  // the first status with the monitor compares everything and records the snapshot
+    for round in 0..<14 {
+      var applied: [String] = []
+      for _ in 0..<(1 + pick(3)) {
+        let all = try files()
+        guard !all.isEmpty else { break }
+        let (name, script) = changes[pick(changes.count)]
+        let r = try runShell(try script(all[pick(all.count)]), in: dir.url)
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        applied.append(name)
+      }
+      let monitored = try json(try tessera(["status", "--json"], dir).stdout)
+      let reference = try referenceStatus(dir)
+      #expect(monitored == reference, "round \(round) (\(applied)): with the monitor \(monitored), without \(reference)")
+      if round % 3 == 2 {
+        _ = try tessera(["add"], dir)
+        #expect(try json(try tessera(["status", "--json"], dir).stdout) == (try referenceStatus(dir)), "round \(round) after add")
+        _ = try tessera(["commit", "-m", "round \(round)"], dir)
+        let clean = try json(try tessera(["status", "--json"], dir).stdout)
+        #expect((clean["untracked"] as! [String]).isEmpty && ((clean["unstaged"] as! NSDictionary)["modified"] as! [String]).isEmpty)
+        _ = try tessera(["verify"], dir)
+      }
+    }
+    // The monitor was consulted (not merely running): its snapshot names the current index.
+    #expect(FileManager.default.fileExists(atPath: dir.path + "/.tessera/monitor/snapshot"))
+  }
+
+  @Test func aMonitorThatDiedOrRestartedIsNeverTrusted() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    _ = try tessera(["monitor", "start"], dir)
+    _ = try tessera(["status"], dir)
+    let pid = try #require(try monitorPID(dir))
+    kill(pid, SIGKILL)
+    // Changed while no monitor runs: the next status must compare everything and see it.
+    try dir.write(Array("changed while unwatched".utf8), to: "train/c1/3.txt")
+    let status = try json(try tessera(["status", "--json"], dir).stdout)
+    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt"])
+    // Enabled, so that status started it again; a new monitor's tokens are not the old one's.
+    var restarted: Int32? = nil
+    for _ in 0..<100 where restarted == nil {
+      restarted = try monitorPID(dir)
+      if restarted == nil { usleep(50_000) }
+    }
+    #expect(restarted != nil && restarted != pid)
+    try dir.write(Array("changed again".utf8), to: "train/c2/4.txt")
+    let again = try json(try tessera(["status", "--json"], dir).stdout)
+    #expect((again["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt", "train/c2/4.txt"])
+    #expect(try tessera(["monitor", "stop"], dir).stdout.contains("stopped"))
+    _ = try tessera(["status"], dir)
+    #expect(try monitorPID(dir) == nil, "a stopped monitor is not started again")
+  }
+
+  @Test func anOverflowedEventQueueMakesTheNextAnswerAFullComparison() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    _ = try tessera(["monitor", "start"], dir)
+    _ = try tessera(["status"], dir)
+    let pid = try #require(try monitorPID(dir))
+    // Stopped, the monitor reads no events: more than the kernel queues (fs.inotify.max_queued_events) are lost.
+    kill(pid, SIGSTOP)
+    let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+    // In a watched folder (a new folder's files predate its watch, so they would make no events).
+    let r = try runShell("for i in $(seq 1 \(limit + 100)); do : > train/c0/burst-$i; done", in: dir.url)
+    #expect(r.status == 0)
+    kill(pid, SIGCONT)
+    let status = try json(try tessera(["status", "--json"], dir).stdout)
+    #expect((status["untracked"] as! [String]).count == limit + 100)
+    let log = try String(contentsOfFile: dir.path + "/.tessera/monitor/log", encoding: .utf8)
+    #expect(log.contains("overflowed"))
+  }
+
+  @Test func theMonitorStopsWhenItsFolderIsRemoved() throws {
+    let dir = try dataset()
+    _ = try tessera(["monitor", "start"], dir)
+    let pid = try #require(try monitorPID(dir))
+    dir.remove()
+    // Gone, or a zombie nobody reaped (its parent, `monitor start`, exited long ago).
+    func running() -> Bool {
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+      return !stat.contains(") Z ")
+    }
+    var alive = true
+    for _ in 0..<100 where alive {
+      alive = running()
+      if alive { usleep(50_000) }
+    }
+    #expect(!alive)
+  }
+}
