@@ -53,6 +53,10 @@ struct IndexStats {
       result.base = try reader.u8() == 1 ? try reader.string() : nil
       result.touchedCount = Int(try reader.u64())
     }
+    if let committed = CommittedIndex.base(forIndex: path, checksum: Array(bytes.suffix(32))) {
+      result.base = committed
+      result.touchedCount = 0
+    }
     return result
   }
 

@@ -260,6 +260,10 @@ struct StagingIndex: Sendable {
     }
     index.stored = bytes
     index.checksum = Array(bytes.suffix(32))
+    if let committed = CommittedIndex.base(forIndex: path, checksum: index.checksum) {
+      index.base = committed
+      index.touched = []
+    }
     if let oldOrder { index.replaceAll(with: oldOrder) }
     return index
   }
@@ -309,6 +313,7 @@ struct StagingIndex: Sendable {
   func write(_ path: String, sync: Bool = true) throws -> [UInt8] {
     let bytes = serialize()
     try writeFileAtomically(path, bytes, sync: sync)
+    unlink(CommittedIndex.path(forIndex: path))  // about the index just replaced; this one holds its own base
     return Array(bytes.suffix(32))
   }
 

@@ -66,14 +66,11 @@ extension Store {
 
       let newCommit = GitOID(commitOID)
       try moveHead(to: newCommit, expecting: parent, repo: repo, reflog: "commit: \(Self.firstLine(message))")
-      var synced = index
-      synced.base = newCommit.hex
-      synced.touched = []
       trace.mark("move head")
-      // Only a cache for status: a stale one costs time, never correctness. The entries are unchanged, so the
-      // monitor's snapshot of the folder holds for the rewritten index too.
-      if let written = try? synced.write(indexPath, sync: false) { carryMonitorSnapshot(from: index.checksum, to: written) }
-      trace.mark("write index")
+      // The index now equals the new version. Recorded beside it rather than by rewriting it; only a cache for
+      // status and the next commit: lost, it costs time, never correctness.
+      try? CommittedIndex(index: MonitorSnapshot.hex(index.checksum), commit: newCommit.hex).write(forIndex: indexPath)
+      trace.mark("record base")
       return try versionInfo(newCommit, repo: repo)
     }
   }

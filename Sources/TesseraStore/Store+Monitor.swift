@@ -49,13 +49,6 @@ extension Store {
     }
   }
 
-  /// After a rewrite of the index that kept every entry and its stat (commit records its new base): the
-  /// snapshot made for the old index holds for the new one.
-  func carryMonitorSnapshot(from old: [UInt8], to new: [UInt8]) {
-    guard let snapshot = MonitorSnapshot.load(monitorSnapshotPath), snapshot.index == MonitorSnapshot.hex(old) else { return }
-    recordMonitorSnapshot(token: snapshot.token, index: new, dirty: snapshot.dirty)
-  }
-
   /// Whether a monitor serves this store.
   public var monitorInfo: MonitorInfo? { MonitorClient.info(root: root) }
 

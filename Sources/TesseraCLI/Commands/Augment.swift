@@ -6,7 +6,7 @@ import TesseraTrain
 
 /// `tessera augment --policy FILE --rev REV`: an augmented copy of a version, committed on a branch of its own.
 struct Augment: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "augment", 
     abstract: "Write K augmented copies of every image of a split as a new version on a new branch.",
     discussion: """
       Each image of the split gets --copies augmented copies next to it (train/Coat/00017.png →

@@ -10,7 +10,7 @@ import TesseraTrain
 /// policy against the baselines, apply it — leaving a report with pictures. Each step is the
 /// library call the matching command makes; this file only strings them together and prints.
 struct Demo: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "demo", 
     abstract: "Import Fashion-MNIST, version it, search a policy on a short budget, compare it with the baselines, apply it.",
     discussion: """
       The README's main job, in six steps with progress throughout:

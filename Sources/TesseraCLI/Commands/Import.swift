@@ -4,7 +4,7 @@ import TesseraImage
 
 /// `tessera import <dataset>`: turns a published dataset into an image folder Tessera can version.
 struct Import: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "import", 
     abstract: "Convert a published dataset into a folder of images (split/class/file).",
     subcommands: [FashionMNISTImport.self])
 }

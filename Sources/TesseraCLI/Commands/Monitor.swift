@@ -19,7 +19,7 @@ struct MonitorCommand: ParsableCommand {
     subcommands: [Start.self, Stop.self, Status.self, Run.self])
 
   struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "start", 
       abstract: "Start the monitor in the background, and keep it started.",
       discussion: "Example:\n  tessera monitor start")
 
@@ -34,7 +34,7 @@ struct MonitorCommand: ParsableCommand {
   }
 
   struct Stop: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "stop", 
       abstract: "Stop the monitor, and stop commands from starting it.",
       discussion: "Example:\n  tessera monitor stop")
 
@@ -46,7 +46,7 @@ struct MonitorCommand: ParsableCommand {
   }
 
   struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "status", 
       abstract: "Show whether the monitor runs, and what it watches.",
       discussion: "Exits 0 when it runs and 1 when it does not.\nExample:\n  tessera monitor status --json")
 
@@ -74,7 +74,7 @@ struct MonitorCommand: ParsableCommand {
   }
 
   struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "run", 
       abstract: "Run the monitor in the foreground (what 'monitor start' runs in the background).",
       discussion: "Example:\n  tessera monitor run")
 

@@ -6,7 +6,7 @@ import TesseraStore
 
 /// `tessera op NAME --value V IN -o OUT`: one augmentation op on one image.
 struct Op: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "op", 
     abstract: "Apply one augmentation op to one image (Pillow-exact semantics).",
     discussion: """
       NAME is one of: \(OpName.allCases.map(\.rawValue).joined(separator: ", "))

@@ -5,7 +5,7 @@ import TesseraImage
 
 /// `tessera preview --policy FILE IMAGE... -o grid.png`: a grid of augmented samples.
 struct Preview: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "preview", 
     abstract: "Render a grid of augmented samples: one row per image, the original first.",
     discussion: """
       Cell (r, c) uses sample index r*samples + c of --seed, so a grid is

@@ -18,7 +18,7 @@ struct RemoteCommand: ParsableCommand {
     subcommands: [Add.self, Remove.self, List.self])
 
   struct Add: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "add", 
       abstract: "Add a remote.",
       discussion: "Example:\n  tessera remote add origin s3://datasets/fashion --git /srv/git/fashion.git")
     @Argument(help: "The remote's name.") var name: String
@@ -36,7 +36,7 @@ struct RemoteCommand: ParsableCommand {
   }
 
   struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Forget a remote (nothing on the remote is touched).",
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Forget a remote (nothing on the remote is touched).",
                                                     discussion: "Example:\n  tessera remote remove backup")
     @Argument(help: "The remote's name.") var name: String
 
@@ -50,7 +50,7 @@ struct RemoteCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the remotes.", discussion: "Example:\n  tessera remote list --json")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes.", discussion: "Example:\n  tessera remote list --json")
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
@@ -75,7 +75,7 @@ func transferProgress(_ line: ProgressLine) -> TransferProgress {
 }
 
 struct Push: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "push", 
     abstract: "Send versions and the objects they need to a remote.",
     discussion: """
       Only objects the remote lacks are sent, small ones packed together, in parallel. An interrupted push resumes
@@ -121,7 +121,7 @@ struct SelectionOptions: ParsableArguments {
 }
 
 struct Fetch: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "fetch", 
     abstract: "Get a remote's versions, and the objects of some or all of their files.",
     discussion: """
       Versions arrive as remote branches (origin/main); objects are re-hashed on arrival and refused on a mismatch.
@@ -151,7 +151,7 @@ struct Fetch: ParsableCommand {
 }
 
 struct Pull: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "pull", 
     abstract: "Fetch the current branch from a remote and fast-forward the branch and the files to it.",
     discussion: """
       Changed files are never overwritten without --force; branches that diverged are refused (no merges).
@@ -184,7 +184,7 @@ struct Pull: ParsableCommand {
 }
 
 struct Clone: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "clone", 
     abstract: "Make a new dataset folder from a remote.",
     discussion: """
       The new store calls the remote origin. With --split, --class or --path only those files are fetched and

@@ -8,7 +8,7 @@ import TesseraTrain
 /// `tessera search`: searches an augmentation policy on a pinned dataset version. All the work is
 /// `PolicySearch` in TesseraSearch; this command parses options and prints.
 struct Search: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "search", 
     abstract: "Search an augmentation policy on a dataset version, with baselines, intervals and a compute bill.",
     discussion: """
       Trains --model on the training split of --rev (minus a validation split carved by a hash of each \

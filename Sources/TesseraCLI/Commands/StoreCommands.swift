@@ -4,7 +4,7 @@ import TesseraRemote
 import TesseraStore
 
 struct Init: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "init", 
     abstract: "Create a Tessera store (.tessera/) in a folder of files.",
     discussion: "Example:\n  cd fashion-mnist && tessera init")
 
@@ -18,7 +18,7 @@ struct Init: ParsableCommand {
 }
 
 struct Add: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "add", 
     abstract: "Stage files for the next version: hash what changed and store each distinct content once.",
     discussion: """
       Folders are added recursively; files that were tracked below a given path and are gone are staged as deleted.
@@ -47,7 +47,7 @@ struct Add: ParsableCommand {
 }
 
 struct Commit: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "commit", 
     abstract: "Record the staged files as a new version (a git commit in .tessera/git).",
     discussion: "Example:\n  tessera commit -m \"Fashion-MNIST as published\"")
 
@@ -65,7 +65,7 @@ struct Commit: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "status", 
     abstract: "Show staged changes, changes not yet staged, and untracked files.",
     discussion: "Unchanged files are recognised by their stat (size, times, inode) without reading them.\nExample:\n  tessera status --json")
 
@@ -104,7 +104,7 @@ func printList(_ title: String, _ list: [String], marker: String) {
 }
 
 struct Log: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "log", 
     abstract: "List versions, newest first.",
     discussion: "Example:\n  tessera log -n 5")
 
@@ -130,7 +130,7 @@ struct Log: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "show", 
     abstract: "Describe one version: message, size, and files per split and class.",
     discussion: "Example:\n  tessera show v1 --json")
 
@@ -154,7 +154,7 @@ struct Show: ParsableCommand {
 }
 
 struct Diff: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "diff", 
     abstract: "Compare versions: files added, removed, modified and relabelled, with counts per split and class.",
     discussion: """
       With no revision, compares HEAD with the folder; with one, that version with the folder; with two, the two versions.
@@ -199,7 +199,7 @@ struct Diff: ParsableCommand {
 }
 
 struct Tag: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "tag", 
     abstract: "List, create or delete tags naming versions.",
     discussion: "Examples:\n  tessera tag v1\n  tessera tag v2 HEAD~1 -m \"cleaned labels\"\n  tessera tag -d v1\n  tessera tag")
 
@@ -225,7 +225,7 @@ struct Tag: ParsableCommand {
 }
 
 struct Branch: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "branch", 
     abstract: "List, create or delete branches.",
     discussion: "Examples:\n  tessera branch relabel\n  tessera branch -d relabel\n  tessera branch")
 
@@ -253,7 +253,7 @@ struct Branch: ParsableCommand {
 extension LinkMode: ExpressibleByArgument {}
 
 struct Checkout: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "checkout", 
     abstract: "Make the folder match a version, or restore some paths from it.",
     discussion: """
       Files changed since they were staged are never overwritten or deleted without --force.
@@ -289,7 +289,7 @@ struct Checkout: ParsableCommand {
 }
 
 struct Verify: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "verify", 
     abstract: "Re-hash every object and check every version's pointers; exits non-zero listing problems.",
     discussion: """
       With --remote, checks instead that the remote holds every object of every version its branches and tags

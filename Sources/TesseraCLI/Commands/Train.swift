@@ -7,7 +7,7 @@ import TesseraTrain
 /// `tessera train`: trains a compact model on a pinned dataset version (or an image folder) and
 /// reports test metrics. All the work is `TrainingRun` in TesseraTrain.
 struct Train: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "train", 
     abstract: "Train a compact model on a dataset version and report test metrics.",
     discussion: """
       Reads the train and test splits (files under train/<class>/ and test/<class>/) of a store version (--rev) \

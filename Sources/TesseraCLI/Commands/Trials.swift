@@ -5,7 +5,7 @@ import TesseraStore
 
 /// `tessera trials ls|show`: reads the search ledger (.tessera/search.sqlite).
 struct Trials: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static let configuration = CommandConfiguration(commandName: "trials", 
     abstract: "List and show searches and their trials from the ledger.",
     discussion: """
       Examples:
