@@ -37,3 +37,10 @@ short CStoreShims_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 int CStoreShims_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
   return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+#include <sys/vfs.h>
+long CStoreShims_filesystem_type(const char *path) {
+  struct statfs fs;
+  if (statfs(path, &fs) != 0) return -1;
+  return (long)fs.f_type;
+}

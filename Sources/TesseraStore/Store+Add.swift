@@ -198,7 +198,9 @@ extension Store {
     trace.mark("write index")
     // The folder now matches the index except for what was left outside the roots (and links, never staged).
     // A scan of only some roots says nothing about the rest, so it records nothing.
-    if let monitor, monitor.candidates != nil || roots == [""] {
+    if monitor != nil && scanned.contains(where: \.sharesInode) {
+      unlink(monitorSnapshotPath)  // hard links: the monitor cannot vouch for the folder (ScannedFile.sharesInode)
+    } else if let monitor, monitor.candidates != nil || roots == [""] {
       recordMonitorSnapshot(token: monitor.token, index: checksum, dirty: notInScope + report.skippedLinks)
     }
     return report

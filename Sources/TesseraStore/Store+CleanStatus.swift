@@ -10,32 +10,32 @@ import Glibc
 /// changes, a symbolic link, a leftover temporary file, an unreadable folder), returns nil and `status` takes
 /// its full path, which hashes what it must.
 extension Store {
-  /// The report, and the checksum of the index it found the folder matching.
-  func cleanStatus() -> (StatusReport, checksum: [UInt8])? {
+  /// The report, the checksum of the index it found the folder matching, and whether a file had hard links.
+  func cleanStatus() -> (StatusReport, checksum: [UInt8], sharedInodes: Bool)? {
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
     let headInfo: (head: GitOID?, branch: String?)? = try? withGit { (try repo.headCommit(), try repo.currentBranch()) }
     guard let headInfo, let head = headInfo.head, head.hex == base else { return nil }
     let folders = Array(index.folders.values)
     let rootPath = root
-    let unchanged = (try? index.bytes.withUnsafeBytes { raw -> Bool in
+    let results = (try? index.bytes.withUnsafeBytes { raw -> [(unchanged: Bool, linked: Bool)] in
       nonisolated(unsafe) let bytes = raw
-      let results = try parallelMap(folders.count) { i in Self.folderUnchanged(folders[i], root: rootPath, bytes: bytes) }
-      return !results.contains(false)
-    }) ?? false
-    guard unchanged else { return nil }
+      return try parallelMap(folders.count) { i in Self.folderUnchanged(folders[i], root: rootPath, bytes: bytes) }
+    }) ?? [(false, false)]
+    guard !results.contains(where: { !$0.unchanged }) else { return nil }
     var report = StatusReport()
     report.branch = headInfo.branch
     report.head = head.hex
-    return (report, Array(index.bytes.suffix(32)))
+    return (report, Array(index.bytes.suffix(32)), results.contains(where: \.linked))
   }
 
   /// Whether every staged file of `folder` has its recorded stat and the folder holds nothing else.
   private static func folderUnchanged(_ folder: IndexStats.Folder, root: String, bytes: UnsafeRawBufferPointer)
-    -> Bool {
+    -> (unchanged: Bool, linked: Bool) {
+    var linked = false
     let full = folder.path.isEmpty ? root : root + "/" + folder.path
     let folderFD = Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-    guard folderFD >= 0 else { return false }
+    guard folderFD >= 0 else { return (false, linked) }
     var name = [CChar](repeating: 0, count: 256)
     for (k, range) in folder.names.enumerated() {
       if range.length + 1 > name.count { name = [CChar](repeating: 0, count: range.length + 1) }
@@ -47,13 +47,14 @@ extension Store {
       guard fstatat(folderFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG,
             FileScanner.fileStat(st) == folder.stats[k] else {
         close(folderFD)
-        return false
+        return (false, linked)
       }
+      if st.st_nlink > 1 { linked = true }
     }
     // fdopendir owns the descriptor from here on.
     guard let dir = fdopendir(folderFD) else {
       close(folderFD)
-      return false
+      return (false, linked)
     }
     defer { closedir(dir) }
     var entries = 0
@@ -68,14 +69,14 @@ extension Store {
       }
       if !skipped { entries += 1 }
     }
-    guard entries == folder.names.count + folder.children.count else { return false }
+    guard entries == folder.names.count + folder.children.count else { return (false, linked) }
     // Every staged sub-folder must be a folder (not a file or link of that name); its own check lists it.
     for child in folder.children {
       var st = stat()
       guard fstatat(dirfd(dir), child, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-        return false
+        return (false, linked)
       }
     }
-    return true
+    return (true, linked)
   }
 }

@@ -33,6 +33,8 @@ struct WorktreeState {
   var untracked: Set<String> = []
   var refreshed: [String: FileStat] = [:]   // stat-only changes: content equal to the staged object
   var links: [String] = []
+  /// A hard-linked file was seen: the monitor cannot vouch for the folder (see `ScannedFile.sharesInode`).
+  var sharedInodes = false
 
   /// Paths whose folder state differs from the index (a monitor's snapshot must keep comparing them), apart
   /// from `refreshed`, which the caller may have written to the index.
@@ -50,8 +52,8 @@ extension Store {
         return try statusReport(scanWorktree(only: candidates, index: index), monitorToken: view.token)
       }
     }
-    if let (clean, checksum) = cleanStatus() {
-      if let monitor, monitor.index.checksum == checksum {
+    if let (clean, checksum, sharedInodes) = cleanStatus() {
+      if let monitor, monitor.index.checksum == checksum, !sharedInodes {
         recordMonitorSnapshot(token: monitor.view.token, index: checksum, dirty: [])
       }
       return clean
@@ -86,7 +88,9 @@ extension Store {
     report.notCheckedOut = state.notCheckedOut
     report.untracked = state.untracked.sorted()
     let refreshed = refreshStatCache(state)
-    if let monitorToken {
+    if monitorToken != nil && state.sharedInodes {
+      unlink(monitorSnapshotPath)  // every status compares everything while hard links are in the folder
+    } else if let monitorToken {
       // The index the comparison was made against, or the one whose stats were just refreshed from it.
       let checksum = refreshed?.checksum ?? state.index.checksum
       let stillDirty = state.refreshed.keys.filter { !(refreshed?.paths.contains($0) ?? false) }
@@ -110,6 +114,7 @@ extension Store {
     var state = WorktreeState(index: try loaded!.get())
     let files = try scanned.get()
     state.links = scanner.skippedLinks
+    state.sharedInodes = files.contains(where: \.sharesInode)
     var suspects: [ScannedFile] = []
     var tracked = 0
     for (f, position) in zip(files, state.index.storedPositions(of: files.lazy.map(\.path))) {

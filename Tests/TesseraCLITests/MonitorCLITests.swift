@@ -150,6 +150,44 @@ import TesseraTestSupport
     #expect(log.contains("overflowed"))
   }
 
+  @Test func eventsLostToAnOverflowThatJournalNothingStillForceAFullComparison() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    _ = try tessera(["monitor", "start"], dir)
+    _ = try tessera(["status"], dir)
+    let pid = try #require(try monitorPID(dir))
+    kill(pid, SIGSTOP)
+    // Touching a folder journals nothing; enough of it overflows the queue, and the edit after it is lost.
+    let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+    let r = try runShell("for i in $(seq 1 \(limit + 100)); do touch train/c0; done; echo edited >> train/c2/5.txt", in: dir.url)
+    #expect(r.status == 0)
+    kill(pid, SIGCONT)
+    let status = try json(try tessera(["status", "--json"], dir).stdout)
+    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c2/5.txt"])
+  }
+
+  @Test func hardLinkedFilesAreAlwaysComparedInFull() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    // Two names for one inode: a write through one gives no event for the other.
+    _ = try runShell("ln train/c0/1.txt train/c1/twin.txt", in: dir.url)
+    _ = try tessera(["add"], dir)
+    _ = try tessera(["commit", "-m", "twins"], dir)
+    _ = try tessera(["monitor", "start"], dir)
+    _ = try tessera(["status"], dir)
+    _ = try tessera(["status"], dir)
+    _ = try runShell("printf 'other bytes' > train/c0/1.txt", in: dir.url)
+    let status = try json(try tessera(["status", "--json"], dir).stdout)
+    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c0/1.txt", "train/c1/twin.txt"])
+  }
+
   @Test func theMonitorStopsWhenItsFolderIsRemoved() throws {
     let dir = try dataset()
     _ = try tessera(["monitor", "start"], dir)

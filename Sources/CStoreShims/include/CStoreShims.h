@@ -20,3 +20,6 @@ short CStoreShims_spawn_setsid_flag(void);
 /// descriptor from `from` up, including ones its parent inherited without close-on-exec (a monitor started by
 /// a command must not hold the pipes or sockets its caller waits on).
 int CStoreShims_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
+
+/// statfs(2)'s f_type for `path` (the filesystem's magic number), or -1 with errno set.
+long CStoreShims_filesystem_type(const char *path);

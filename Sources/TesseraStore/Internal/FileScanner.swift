@@ -6,6 +6,9 @@ import Glibc
 struct ScannedFile: Sendable {
   var path: String  // relative, `/`-separated
   var stat: FileStat
+  /// More than one name for its inode (a hard link): writing through another name changes it without an event
+  /// for this one, so a file-system monitor cannot vouch for the folder.
+  var sharesInode = false
 }
 
 /// Walks folders with readdir + lstat (FileManager's enumerator is several times slower on large trees).
@@ -33,7 +36,7 @@ struct FileScanner {
     var st = stat()
     guard lstat(full, &st) == 0 else { throw StoreError.fromErrno(errno, "lstat", relative.isEmpty ? "." : relative) }
     if (st.st_mode & S_IFMT) == S_IFREG {
-      out.append(ScannedFile(path: relative, stat: Self.fileStat(st)))
+      out.append(ScannedFile(path: relative, stat: Self.fileStat(st), sharesInode: st.st_nlink > 1))
     } else if (st.st_mode & S_IFMT) == S_IFDIR {
       try walk(relative, into: &out)
     } else if (st.st_mode & S_IFMT) == S_IFLNK {
@@ -65,7 +68,7 @@ struct FileScanner {
         throw StoreError.fromErrno(errno, "lstat", path)
       }
       switch st.st_mode & S_IFMT {
-      case S_IFREG: out.append(ScannedFile(path: path, stat: Self.fileStat(st)))
+      case S_IFREG: out.append(ScannedFile(path: path, stat: Self.fileStat(st), sharesInode: st.st_nlink > 1))
       case S_IFDIR: try walk(path, into: &out)
       case S_IFLNK: skippedLinks.append(path)
       default: break
@@ -170,7 +173,7 @@ struct FileScanner {
         throw StoreError.fromErrno(errno, "lstat", prefix + name)
       }
       switch st.st_mode & S_IFMT {
-      case S_IFREG: result.files.append(ScannedFile(path: prefix + name, stat: fileStat(st)))
+      case S_IFREG: result.files.append(ScannedFile(path: prefix + name, stat: fileStat(st), sharesInode: st.st_nlink > 1))
       case S_IFDIR: result.folders.append(prefix + name)
       case S_IFLNK: result.links.append(prefix + name)
       default: break

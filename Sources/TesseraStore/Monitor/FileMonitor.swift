@@ -37,6 +37,9 @@ public final class FileMonitor {
   private var cookieCounter = 0
   private var stopping = false
   private let started = Date()
+  /// The root folder's device and inode: a query names the folder it means, and an abstract socket name is
+  /// shared by every process of the network namespace (containers), so a name alone does not prove it.
+  private var rootIdentity = ""
 
   static let journalLimit = 1 << 20
   static let cookiePrefix = "cookie-"
@@ -53,6 +56,16 @@ public final class FileMonitor {
       throw StoreError(.notAStore, "\(self.root): not a Tessera store; run 'tessera init' first")
     }
     try makeDirectories(directory)
+    rootIdentity = try Self.identity(of: self.root)
+    let fsType = CStoreShims_filesystem_type(self.root)
+    if fsType >= 0 {
+      // Changes made by other machines (network filesystems) or inside a FUSE server reach no inotify watch.
+      let unwatchable: [Int: String] = [0x6969: "NFS", 0x517B: "SMB", 0xFF534D42: "CIFS", 0xFE534D42: "SMB2",
+                                        0x65735546: "FUSE", 0x01021997: "9P", 0x0BD00BD0: "Lustre"]
+      if let kind = unwatchable[Int(fsType)] {
+        throw StoreError(.badInput, "\(self.root): on a \(kind) filesystem, where inotify misses changes made elsewhere; the monitor cannot be used here")
+      }
+    }
     inotify = try syscall("inotify_init1", directory) { inotify_init1(Int32(IN_CLOEXEC) | Int32(IN_NONBLOCK)) }
     let fd = MonitorSocket.streamSocket()
     guard fd >= 0 else {
@@ -119,6 +132,12 @@ public final class FileMonitor {
     }
   }
 
+  static func identity(of path: String) throws -> String {
+    var st = stat()
+    try syscall("stat", path) { stat(path, &st) }
+    return "\(st.st_dev):\(st.st_ino)"
+  }
+
   var nextSequence: Int { firstSequence + journal.count }
   var token: String { "\(instance):\(nextSequence)" }
 
@@ -142,7 +161,10 @@ public final class FileMonitor {
     }
     folderOfWatch[wd] = relative
     if relative.isEmpty { rootWatch = wd }
-    guard let dir = opendir(full) else { return }
+    guard let dir = opendir(full) else {
+      if errno != ENOENT && errno != ENOTDIR { degrade("\(relative.isEmpty ? "." : relative): cannot list: \(String(cString: strerror(errno)))") }
+      return
+    }
     defer { closedir(dir) }
     var folders: [String] = []
     while let entry = readdir(dir) {
@@ -150,6 +172,7 @@ public final class FileMonitor {
         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
       }
       if name == "." || name == ".." || (relative.isEmpty && (name == ".tessera" || name == ".git")) { continue }
+      if name.hasPrefix(FileScanner.temporaryPrefix) { continue }  // as the scan skips them
       let child = relative.isEmpty ? name : relative + "/" + name
       var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
       if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
@@ -179,6 +202,9 @@ public final class FileMonitor {
   /// token issued before.
   private func rewatch() throws {
     try watchTree("")
+    // A marker (an empty path, which callers skip) moves the sequence on: a token issued just before the lost
+    // events, with nothing journalled since, must fall before `fullBefore` too.
+    record("")
     fullBefore = nextSequence
   }
 
@@ -300,6 +326,9 @@ public final class FileMonitor {
     }
     let words = String(decoding: request, as: UTF8.self).split(separator: " ")
     switch words.first {
+    case "query" where words.count == 3 && words[2] != Substring(rootIdentity):
+      MonitorSocket.writeAll(client, Array("other-folder\n".utf8))
+      close(client)
     case "query":
       cookieCounter += 1
       let cookie = Self.cookiePrefix + "\(getpid())-\(cookieCounter)"
@@ -342,7 +371,7 @@ public final class FileMonitor {
     var reply: [UInt8]
     if degraded == nil, parts.count == 2, parts[0] == instance, let sequence = Int(parts[1]),
        sequence >= max(fullBefore, firstSequence), sequence <= nextSequence {
-      var seen = Set<String>()
+      var seen: Set<String> = [""]  // the overflow marker is no path
       let changed = journal[(sequence - firstSequence)...].filter { seen.insert($0).inserted }
       reply = Array("changes \(token) \(changed.count)\n".utf8)
       for path in changed {

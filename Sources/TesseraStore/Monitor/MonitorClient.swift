@@ -1,3 +1,4 @@
+import CStoreShims
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,12 @@ enum MonitorClient {
       close(fd)
       return nil
     }
+    // Only a monitor run by this user is believed.
+    var peer: UInt32 = 0
+    guard CStoreShims_peer_uid(fd, &peer) == 0, peer == geteuid() else {
+      close(fd)
+      return nil
+    }
     MonitorSocket.setTimeouts(fd, seconds: timeoutSeconds)
     return fd
   }
@@ -40,7 +47,8 @@ enum MonitorClient {
   }
 
   static func query(root: String, since token: String?) -> MonitorAnswer? {
-    guard let reply = request(root: root, "query \(token ?? "-")"),
+    guard let identity = try? FileMonitor.identity(of: root),
+          let reply = request(root: root, "query \(token ?? "-") \(identity)"),
           let newline = reply.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
     let header = String(decoding: reply[..<newline], as: UTF8.self).split(separator: " ")
     if header.count == 2 && header[0] == "full" { return .full(token: String(header[1])) }
@@ -48,7 +56,8 @@ enum MonitorClient {
     let paths = reply[(newline + 1)...].split(separator: 0, omittingEmptySubsequences: true).map {
       String(decoding: $0, as: UTF8.self)
     }
-    guard paths.count == count else { return nil }  // cut short: not an answer to trust
+    // Cut short (the last path without its NUL, or paths missing): not an answer to trust.
+    guard paths.count == count, count == 0 || reply.last == 0 else { return nil }
     return .changes(paths, token: String(header[1]))
   }
 
@@ -60,7 +69,14 @@ enum MonitorClient {
   }
 
   static func stop(root: String) -> Bool {
-    request(root: root, "stop").map { String(decoding: $0, as: UTF8.self) == "stopped\n" } ?? false
+    guard request(root: root, "stop").map({ String(decoding: $0, as: UTF8.self) == "stopped\n" }) == true else { return false }
+    // Returns once the name is free, so a `monitor start` right after does not find the old one.
+    for _ in 0..<100 {
+      guard let fd = connect(root: root) else { break }
+      close(fd)
+      usleep(20_000)
+    }
+    return true
   }
 }
 
