@@ -293,10 +293,23 @@ struct StagingIndex: Sendable {
     if overlay.isEmpty {
       out.append(contentsOf: stored[min(12, stored.count)..<entriesEnd])  // unchanged since loading: one copy
     } else {
+      // Unchanged entries lie back to back in `stored`: each run between changes is copied in one piece.
+      var run: Range<Int>? = nil
+      func flush() {
+        guard let r = run else { return }
+        out.append(contentsOf: stored[starts[r.lowerBound]..<(r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd)])
+        run = nil
+      }
       walk(stored: { i in
-        let end = i + 1 < starts.count ? starts[i + 1] : entriesEnd
-        out.append(contentsOf: stored[starts[i]..<end])
-      }, changed: { Self.encodeEntry($0, into: &out) })
+        if let r = run, r.upperBound == i { run = r.lowerBound..<(i + 1) } else {
+          flush()
+          run = i..<(i + 1)
+        }
+      }, changed: { entry in
+        flush()
+        Self.encodeEntry(entry, into: &out)
+      })
+      flush()
     }
     Self.appendOptional(&out, base)
     PackIndex.appendUInt64(&out, UInt64(touched.count))
