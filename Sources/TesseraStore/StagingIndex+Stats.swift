@@ -21,19 +21,25 @@ struct IndexStats {
   var base: String?
   var touchedCount = 0
   var entryCount = 0
+  /// The index's name for caches (`StagingIndex.checksum`).
+  var checksum: [UInt8] = []
 
-  /// Reads `.tessera/index`; nil when it is missing. Throws on a corrupt file, as `StagingIndex.load` does.
+  /// Reads `.tessera/index` (with its changes file); nil when it is missing. Throws on a corrupt file, as
+  /// `StagingIndex.load` does, which reads it: its entries stay bytes, which this groups without decoding.
   static func load(_ path: String) throws -> IndexStats? {
-    guard let bytes = try StagingIndex.readVerified(path) else { return nil }
-    var result = IndexStats(bytes: bytes)
+    guard fileExists(path) else { return nil }
+    let index = try StagingIndex.load(path)
+    var result = IndexStats(bytes: index.stored)
+    result.base = index.base
+    result.touchedCount = index.touched.count
+    result.checksum = index.checksum
+    result.entryCount = index.count
     result.register("")  // the root is always listed: a file there is untracked unless staged
-    try bytes.withUnsafeBytes { raw in
-      var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
-      let count = Int(try reader.u64())
-      result.entryCount = count
+    try result.bytes.withUnsafeBytes { raw in
+      var reader = ByteReader(raw: raw, position: 12, end: index.entriesEnd)
       // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String.
       var runFolder = "", runStart = -1, runLength = -1
-      for _ in 0..<count {
+      for _ in 0..<index.count {
         let layout = try StagingIndex.readLayout(&reader)
         let (pathOffset, pathLength) = layout.path
         let slash = Self.lastSlash(raw, pathOffset, pathLength)
@@ -50,12 +56,6 @@ struct IndexStats {
         result.folders[runFolder]!.names.append((nameOffset, pathOffset + pathLength - nameOffset))
         result.folders[runFolder]!.stats.append(StagingIndex.stat(raw, fields: layout.fields))
       }
-      result.base = try reader.u8() == 1 ? try reader.string() : nil
-      result.touchedCount = Int(try reader.u64())
-    }
-    if let committed = CommittedIndex.base(forIndex: path, checksum: Array(bytes.suffix(32))) {
-      result.base = committed
-      result.touchedCount = 0
     }
     return result
   }

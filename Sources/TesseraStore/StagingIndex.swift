@@ -18,7 +18,8 @@ struct FileStat: Sendable, Hashable {
 ///
 /// On disk (`.tessera/index`): "TIX1", UInt64 count, then per entry, sorted by the path's bytes: path, object id,
 /// size, stat, image info, split, label; then the base commit, the touched paths, and a SHA-256 of everything
-/// before it. Written atomically; a torn or tampered file is rejected.
+/// before it. Written atomically; a torn or tampered file is rejected. A small change is written instead as
+/// `.tessera/index.changes` beside it (`IndexChanges`), which loading merges in.
 ///
 /// Loading does not decode the entries: they stay bytes in the file's buffer, found by binary search, and are
 /// copied through unchanged when the index is written again. Changes made since loading live in `overlay`, so
@@ -30,9 +31,9 @@ struct StagingIndex: Sendable {
   }
 
   /// The loaded file's bytes and where each entry starts, in path-byte order.
-  private var stored: [UInt8] = []
+  private(set) var stored: [UInt8] = []
   private var starts: [Int] = []
-  private var entriesEnd = 0
+  private(set) var entriesEnd = 0
   /// Entries set (or removed, as nil) since loading; they win over `stored`.
   private var overlay: [String: Entry?] = [:]
   private(set) var count = 0
@@ -44,9 +45,14 @@ struct StagingIndex: Sendable {
 
   static let magic: [UInt8] = Array("TIX1".utf8)
 
-  /// The SHA-256 that ends the file this index was loaded from (empty when there was none): names this exact
-  /// index, for caches kept beside it (the monitor's snapshot).
+  /// The SHA-256 that ends the file this index was loaded from (the changes file when there is one; empty when
+  /// there was none): names this exact index, for caches kept beside it (the monitor's snapshot).
   private(set) var checksum: [UInt8] = []
+
+  /// The checksum of the full index file whose entries `stored` holds (with its changes file merged in), and that
+  /// changes file: a small change is written as a changes file against that full file, its records carried over.
+  private var fileChecksum: [UInt8]? = nil
+  private var pending = IndexChanges()
 
   init() {}
 
@@ -76,6 +82,7 @@ struct StagingIndex: Sendable {
   /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
   mutating func replaceAll(with entries: [Entry]) {
     (stored, starts, entriesEnd, overlay, count) = ([], [], 0, [:], 0)
+    (fileChecksum, pending) = (nil, IndexChanges())  // these entries are no longer the file's
     guard !zip(entries, entries.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) else {
       // Not in the index's order (or a path twice, the last one winning): set one by one.
       for e in entries { self[e.file.path] = e }
@@ -260,12 +267,119 @@ struct StagingIndex: Sendable {
     }
     index.stored = bytes
     index.checksum = Array(bytes.suffix(32))
+    if let oldOrder {
+      index.replaceAll(with: oldOrder)
+    } else {
+      index.fileChecksum = index.checksum
+      if let changes = try IndexChanges.load(forIndex: path, fileChecksum: index.checksum) {
+        index.merge(changes)
+        index.base = changes.base
+        index.touched = changes.touched
+        index.checksum = changes.checksum
+      }
+    }
     if let committed = CommittedIndex.base(forIndex: path, checksum: index.checksum) {
       index.base = committed
       index.touched = []
     }
-    if let oldOrder { index.replaceAll(with: oldOrder) }
     return index
+  }
+
+  /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it: runs of
+  /// the full index's entries and the changed entries' bytes, copied as they are; each change costs one search.
+  private mutating func merge(_ changes: IndexChanges) {
+    pending = changes
+    guard !changes.records.isEmpty else { return }
+    var out = LargeBuffer.empty(capacity: 64 + entriesEnd + changes.bytes.count)
+    out += Self.magic
+    PackIndex.appendUInt64(&out, 0)  // the count, known at the end
+    var newStarts: [Int] = []
+    newStarts.reserveCapacity(starts.count + changes.records.count)
+    stored.withUnsafeBytes { raw in
+      changes.bytes.withUnsafeBytes { file in
+        func copy(_ r: Range<Int>) {
+          let offset = out.count - starts[r.lowerBound]
+          let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[starts[r.lowerBound]..<end]))
+          newStarts.append(contentsOf: starts[r].lazy.map { $0 + offset })
+        }
+        var next = 0
+        for record in changes.records {
+          let key = UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[record.path])
+          var lo = next, hi = starts.count
+          while lo < hi {
+            let mid = (lo + hi) / 2
+            if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
+          }
+          if lo > next { copy(next..<lo) }
+          next = lo < starts.count && Self.compare(raw, starts[lo], key) == 0 ? lo + 1 : lo
+          if let entry = record.entry {
+            newStarts.append(out.count)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[entry]))
+          }
+        }
+        if next < starts.count { copy(next..<starts.count) }
+      }
+    }
+    out.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(newStarts.count).littleEndian, toByteOffset: 4, as: UInt64.self) }
+    (stored, starts, entriesEnd, count) = (out, newStarts, out.count, newStarts.count)
+  }
+
+  /// The changes file for this index against the full one whose checksum is `fileChecksum`: the records loaded
+  /// (copied as bytes) and the overlay, merged in path order, the overlay winning.
+  private func serializeChanges(against fileChecksum: [UInt8]) -> [UInt8] {
+    let keys = overlay.keys.map { (Array($0.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+    var out = IndexChanges.magic + fileChecksum
+    out.reserveCapacity(64 + pending.bytes.count + overlay.count * 140 + touched.count * 40)
+    PackIndex.appendUInt64(&out, 0)  // the count, known at the end
+    var n = 0
+    func emit(_ path: String) {
+      if case let entry?? = overlay[path] {
+        out.append(1)
+        Self.encodeEntry(entry, into: &out)
+      } else {
+        out.append(0)
+        Self.appendString(&out, path)
+      }
+      n += 1
+    }
+    pending.bytes.withUnsafeBytes { file in
+      var k = 0
+      for record in pending.records {
+        var replaced = false
+        while k < keys.count {
+          let c = keys[k].0.withUnsafeBytes { IndexChanges.compare($0, 0..<$0.count, file, record.path) }
+          if c > 0 { break }
+          emit(keys[k].1)
+          k += 1
+          if c == 0 {
+            replaced = true
+            break
+          }
+        }
+        if replaced { continue }
+        if let entry = record.entry {
+          out.append(1)
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[entry]))
+        } else {
+          out.append(0)
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[(record.path.lowerBound - 2)..<record.path.upperBound]))
+        }
+        n += 1
+      }
+      while k < keys.count {
+        emit(keys[k].1)
+        k += 1
+      }
+    }
+    out.withUnsafeMutableBytes {
+      $0.storeBytes(of: UInt64(n).littleEndian, toByteOffset: IndexChanges.countOffset, as: UInt64.self)
+    }
+    Self.appendOptional(&out, base)
+    PackIndex.appendUInt64(&out, UInt64(touched.count))
+    for path in touched { Self.appendString(&out, path) }
+    out.append(contentsOf: SHA256.hash(data: out))
+    return out
   }
 
   static func corruptIndex(_ path: String, _ why: String) -> StoreError {
@@ -287,30 +401,11 @@ struct StagingIndex: Sendable {
   }
 
   func serialize() -> [UInt8] {
-    var out = Self.magic
-    out.reserveCapacity(64 + entriesEnd + overlay.count * 140)
+    var out = LargeBuffer.empty(capacity: 64 + entriesEnd + overlay.count * 140 + touched.count * 40)
+    out += Self.magic
     PackIndex.appendUInt64(&out, UInt64(count))
-    if overlay.isEmpty {
-      out.append(contentsOf: stored[min(12, stored.count)..<entriesEnd])  // unchanged since loading: one copy
-    } else {
-      // Unchanged entries lie back to back in `stored`: each run between changes is copied in one piece.
-      var run: Range<Int>? = nil
-      func flush() {
-        guard let r = run else { return }
-        out.append(contentsOf: stored[starts[r.lowerBound]..<(r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd)])
-        run = nil
-      }
-      walk(stored: { i in
-        if let r = run, r.upperBound == i { run = r.lowerBound..<(i + 1) } else {
-          flush()
-          run = i..<(i + 1)
-        }
-      }, changed: { entry in
-        flush()
-        Self.encodeEntry(entry, into: &out)
-      })
-      flush()
-    }
+    var noStarts: [Int]? = nil
+    appendEntries(to: &out, starts: &noStarts)
     Self.appendOptional(&out, base)
     PackIndex.appendUInt64(&out, UInt64(touched.count))
     for path in touched { Self.appendString(&out, path) }  // a set: any order reads back the same
@@ -318,44 +413,84 @@ struct StagingIndex: Sendable {
     return out
   }
 
+  /// Every live entry's bytes, in path order; `starts` (when given) receives where each one begins in `out`.
+  private func appendEntries(to out: inout [UInt8], starts newStarts: inout [Int]?) {
+    if overlay.isEmpty {
+      // Unchanged since loading: one copy.
+      let offset = out.count - min(12, stored.count)
+      out.append(contentsOf: stored[min(12, stored.count)..<entriesEnd])
+      newStarts?.append(contentsOf: starts.lazy.map { $0 + offset })
+      return
+    }
+    // Unchanged entries lie back to back in `stored`: each run between changes is copied in one piece.
+    walkRuns(stored: { r in
+      let offset = out.count - starts[r.lowerBound]
+      let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
+      stored.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[starts[r.lowerBound]..<end])) }
+      newStarts?.append(contentsOf: starts[r].lazy.map { $0 + offset })
+    }, changed: { entry in
+      newStarts?.append(out.count)
+      Self.encodeEntry(entry, into: &out)
+    })
+  }
+
+  /// The most changed paths a changes file holds before a write replaces the full index instead: loading
+  /// applies each one, so past an eighth of the entries the full rewrite pays for itself.
+  static func changesLimit(entries: Int) -> Int { max(256, entries / 8) }
+
+  /// Writes the index: after a small change only a changes file beside the full one (git's split index), so the
+  /// cost follows the change rather than the 10 MB of 70,000 entries; otherwise the full file.
+  ///
   /// `sync: false` for a rewrite that only refreshes what the index caches: a power cut then leaves the previous
   /// index, which costs the next command time, or a torn one, which is refused with the command that rebuilds it;
   /// never a wrong version (git does not fsync its index either).
-  /// Returns the checksum of what it wrote.
+  /// Returns the checksum of what it wrote (the new index's name for caches).
   @discardableResult
   func write(_ path: String, sync: Bool = true) throws -> [UInt8] {
-    let bytes = serialize()
-    try writeFileAtomically(path, bytes, sync: sync)
+    let bytes: [UInt8]
+    if let fileChecksum, pending.records.count + overlay.count <= Self.changesLimit(entries: count) {
+      bytes = serializeChanges(against: fileChecksum)
+      try writeFileAtomically(IndexChanges.path(forIndex: path), bytes, sync: sync)
+    } else {
+      bytes = serialize()
+      try writeFileAtomically(path, bytes, sync: sync)
+      // Names the file just replaced (a crash before this unlink leaves it naming nothing, so it is ignored).
+      unlink(IndexChanges.path(forIndex: path))
+    }
     unlink(CommittedIndex.path(forIndex: path))  // about the index just replaced; this one holds its own base
     return Array(bytes.suffix(32))
   }
 
   /// Visits the live entries in path-byte order: stored ones by position (unless changed), changed ones decoded.
   private func walk(stored visitStored: (Int) -> Void, changed visitChanged: (Entry) -> Void) {
+    walkRuns(stored: { for i in $0 { visitStored(i) } }, changed: visitChanged)
+  }
+
+  /// As `walk`, with the stored entries between changes given as runs of positions: each changed path is found by
+  /// a binary search, so a few changes among 70,000 entries cost a few searches, not 70,000 comparisons.
+  private func walkRuns(stored visitRun: (Range<Int>) -> Void, changed visitChanged: (Entry) -> Void) {
     if overlay.isEmpty {
-      for i in starts.indices { visitStored(i) }
+      if !starts.isEmpty { visitRun(starts.indices) }
       return
     }
-    let changed = overlay.keys.sorted { Self.pathLess($0, $1) }
+    // Sorted as bytes: one UTF-8 copy per path beats bridging each comparison.
+    let changed = overlay.keys.map { (Array($0.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
     var next = 0
     stored.withUnsafeBytes { raw in
-      for path in changed {
-        var key = path
-        key.withUTF8 { k in
-          while next < starts.count {
-            let c = Self.compare(raw, starts[next], k)
-            if c > 0 { break }
-            if c < 0 { visitStored(next) }
-            next += 1
-            if c == 0 { break }
+      for (bytes, path) in changed {
+        let (position, found) = bytes.withUnsafeBufferPointer { k -> (Int, Bool) in
+          var lo = next, hi = starts.count
+          while lo < hi {
+            let mid = (lo + hi) / 2
+            if Self.compare(raw, starts[mid], k) < 0 { lo = mid + 1 } else { hi = mid }
           }
+          return (lo, lo < starts.count && Self.compare(raw, starts[lo], k) == 0)
         }
+        if position > next { visitRun(next..<position) }
+        next = found ? position + 1 : position
         if case let e?? = overlay[path] { visitChanged(e) }
       }
-      while next < starts.count {
-        visitStored(next)
-        next += 1
-      }
+      if next < starts.count { visitRun(next..<starts.count) }
     }
   }
 
@@ -456,14 +591,14 @@ struct StagingIndex: Sendable {
     return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x.baseAddress, x.count, y.baseAddress, y.count) < 0 } }
   }
 
-  private static func appendString(_ out: inout [UInt8], _ s: String) {
+  static func appendString(_ out: inout [UInt8], _ s: String) {
     let count = s.utf8.count
     out.append(UInt8(truncatingIfNeeded: count))
     out.append(UInt8(truncatingIfNeeded: count >> 8))
     out.append(contentsOf: s.utf8)
   }
 
-  private static func appendOptional(_ out: inout [UInt8], _ s: String?) {
+  static func appendOptional(_ out: inout [UInt8], _ s: String?) {
     if let s {
       out.append(1)
       appendString(&out, s)

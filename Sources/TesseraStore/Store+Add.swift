@@ -43,6 +43,13 @@ extension Store {
     var trace = PerformanceTrace("add")
     var index = try StagingIndex.load(indexPath)
     trace.mark("load index")
+    return try stage(paths, in: &index, trace: &trace, progress: progress).report
+  }
+
+  /// `add`'s work on an index already loaded under the writer lock (which the caller holds): `commit --all` stages
+  /// and commits in one go, without loading the index twice. Writes the index; returns its new checksum.
+  func stage(_ paths: [String], in index: inout StagingIndex, trace: inout PerformanceTrace,
+             progress: ProgressHandler?) throws -> (report: AddReport, checksum: [UInt8]) {
     // With a monitor, only the paths it reports changed (and those that differed last time) are compared.
     let monitor = consultMonitor(index)
     trace.mark("ask monitor")
@@ -203,7 +210,7 @@ extension Store {
     } else if let monitor, monitor.candidates != nil || roots == [""] {
       recordMonitorSnapshot(token: monitor.token, index: checksum, dirty: notInScope + report.skippedLinks)
     }
-    return report
+    return (report, checksum)
   }
 
   static func isUnder(_ path: String, _ root: String) -> Bool {

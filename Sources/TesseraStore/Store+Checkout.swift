@@ -73,7 +73,13 @@ extension Store {
       }
     }
     for f in target { try Self.checkSafe(f.path) }
-    var index = try StagingIndex.load(indexPath)
+    var index: StagingIndex
+    do {
+      index = try StagingIndex.load(indexPath)
+    } catch let error as StoreError where error.kind == .corruptIndex && force && paths.isEmpty {
+      // What the corrupt-index error tells the user to run: every file is then compared with the version itself.
+      index = StagingIndex()
+    }
     let targetByPath = Dictionary(uniqueKeysWithValues: target.map { ($0.path, $0) })
     let toDelete = paths.isEmpty ? index.paths.filter { targetByPath[$0] == nil }.sorted() : []
 
@@ -169,6 +175,8 @@ extension Store {
           }
           git_reference_free(ref)
           try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") }
+        } else if revision == "HEAD", try repo.currentBranch() != nil {
+          // As git: checking out HEAD (the corrupt-index recovery) stays on the branch.
         } else if git_reference_lookup(&ref, repo.handle, "refs/heads/\(revision)") == 0 {
           git_reference_free(ref)
           try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(revision)") }

@@ -26,7 +26,7 @@ extension Store {
     var report = StatusReport()
     report.branch = headInfo.branch
     report.head = head.hex
-    return (report, Array(index.bytes.suffix(32)), results.contains(where: \.linked))
+    return (report, index.checksum, results.contains(where: \.linked))
   }
 
   /// Whether every staged file of `folder` has its recorded stat and the folder holds nothing else.

@@ -17,14 +17,39 @@ extension Store {
   /// Objects were synced by `add`; git's pack for this commit is written in one piece and synced before the ref moves.
   @discardableResult
   public func commit(message: String, allowEmpty: Bool = false) throws -> VersionInfo {
-    guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-      throw StoreError(.badInput, "commit message is empty; pass -m MESSAGE")
-    }
+    try Self.checkMessage(message)
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     var trace = PerformanceTrace("commit")
     let index = try StagingIndex.load(indexPath)
     trace.mark("load index")
+    return try commit(index, checksum: index.checksum, message: message, allowEmpty: allowEmpty, trace: &trace)
+  }
+
+  /// `commit --all`: stages every change in the folder as `add([])` does — new files too, unlike `git commit -a` —
+  /// and commits, under one lock (nothing slips in between) and loading the index once.
+  @discardableResult
+  public func commitEverything(message: String, allowEmpty: Bool = false,
+                               progress: ProgressHandler? = nil) throws -> (staged: AddReport, version: VersionInfo) {
+    try Self.checkMessage(message)
+    let lock = try lockForWriting()
+    defer { withExtendedLifetime(lock) {} }
+    var trace = PerformanceTrace("commit --all")
+    var index = try StagingIndex.load(indexPath)
+    trace.mark("load index")
+    let (report, checksum) = try stage([], in: &index, trace: &trace, progress: progress)
+    return (report, try commit(index, checksum: checksum, message: message, allowEmpty: allowEmpty, trace: &trace))
+  }
+
+  static func checkMessage(_ message: String) throws {
+    guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw StoreError(.badInput, "commit message is empty; pass -m MESSAGE")
+    }
+  }
+
+  /// Commits `index`, whose file on disk has `checksum`; the caller holds the writer lock.
+  private func commit(_ index: StagingIndex, checksum indexChecksum: [UInt8], message: String, allowEmpty: Bool,
+                      trace: inout PerformanceTrace) throws -> VersionInfo {
     return try withGit {
       let parent = try repo.headCommit()
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
@@ -69,7 +94,7 @@ extension Store {
       trace.mark("move head")
       // The index now equals the new version. Recorded beside it rather than by rewriting it; only a cache for
       // status and the next commit: lost, it costs time, never correctness.
-      try? CommittedIndex(index: MonitorSnapshot.hex(index.checksum), commit: newCommit.hex).write(forIndex: indexPath)
+      try? CommittedIndex(index: MonitorSnapshot.hex(indexChecksum), commit: newCommit.hex).write(forIndex: indexPath)
       trace.mark("record base")
       return try versionInfo(newCommit, repo: repo)
     }

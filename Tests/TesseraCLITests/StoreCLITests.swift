@@ -122,4 +122,56 @@ import TesseraTestSupport
     _ = try tessera(["commit", "-m", "after the disk had room"], dir)
     _ = try tessera(["verify"], dir)
   }
+  /// `commit --all` stages new, modified and deleted files and commits them in one run, as `add` then `commit`
+  /// would; with nothing changed it fails as commit does.
+  @Test func commitAllStagesEveryChangeAndCommits() throws {
+    let dir = try dataset()
+    defer { dir.remove() }
+    _ = try tessera(["init"], dir)
+    _ = try tessera(["commit", "--all", "-m", "first"], dir)
+    let first = try json(try tessera(["show", "HEAD", "--json"], dir)) as! [String: Any]
+    #expect(first["files"] as! Int == 40)
+    try dir.write(Array("changed".utf8), to: "train/class1/1.txt")
+    try FileManager.default.removeItem(atPath: dir.path + "/train/class2/2.txt")
+    try dir.write(Array("new".utf8), to: "test/class0/new.txt")
+    let version = try json(try tessera(["commit", "-a", "-m", "second", "--json"], dir)) as! [String: Any]
+    #expect((version["message"] as! String).contains("1 added, 1 removed, 1 modified"))
+    let status = try json(try tessera(["status", "--json"], dir)) as! [String: Any]
+    #expect((status["untracked"] as! [String]).isEmpty)
+    #expect(((status["staged"] as! [String: Any])["modified"] as! [String]).isEmpty)
+    let diff = try json(try tessera(["diff", "HEAD~1", "HEAD", "--json"], dir)) as! [String: Any]
+    #expect((diff["added"] as! [[String: Any]]).map { $0["path"] as! String } == ["test/class0/new.txt"])
+    #expect((diff["removed"] as! [[String: Any]]).map { $0["path"] as! String } == ["train/class2/2.txt"])
+    #expect((diff["modified"] as! [[String: Any]]).map { $0["path"] as! String } == ["train/class1/1.txt"])
+    let nothing = try tessera(["commit", "--all", "-m", "third"], dir, expect: 1)
+    #expect(nothing.stderr.contains("nothing to commit"))
+    let empty = try tessera(["commit", "--all", "-m", " "], dir, expect: 1)
+    #expect(empty.stderr.contains("commit message is empty"))
+    _ = try tessera(["verify"], dir)
+  }
+
+  /// The corrupt-index error names the command that rebuilds the index; that command must work, and leave HEAD
+  /// on its branch.
+  @Test func aCorruptIndexIsRebuiltByTheCommandItsErrorNames() throws {
+    let dir = try dataset()
+    defer { dir.remove() }
+    _ = try tessera(["init"], dir)
+    _ = try tessera(["commit", "--all", "-m", "first"], dir)
+    try dir.write(Array("changed".utf8), to: "train/class1/1.txt")
+    _ = try tessera(["commit", "--all", "-m", "second"], dir)  // a small change: written as index.changes
+    #expect(FileManager.default.fileExists(atPath: dir.path + "/.tessera/index.changes"))
+    for name in ["index.changes", "index"] {
+      let file = dir.path + "/.tessera/" + name
+      var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+      bytes[bytes.count / 2] ^= 0x01
+      try Data(bytes).write(to: URL(fileURLWithPath: file))
+      let broken = try tessera(["status"], dir, expect: 1)
+      #expect(broken.stderr.contains(name + ":") && broken.stderr.contains("tessera checkout HEAD --force"), "\(name)")
+      _ = try tessera(["checkout", "HEAD", "--force"], dir)
+      let status = try json(try tessera(["status", "--json"], dir)) as! [String: Any]
+      #expect(status["branch"] as? String == "main", "\(name): still on the branch")
+      #expect((status["untracked"] as! [String]).isEmpty && ((status["unstaged"] as! [String: Any])["modified"] as! [String]).isEmpty)
+    }
+    _ = try tessera(["verify"], dir)
+  }
 }

@@ -130,4 +130,111 @@ import TesseraTestSupport
       #expect(throws: StoreError.self) { try StagingIndex.load(try write(entries + [entries[2]])) }
     }
   }
+
+  /// A small change is written as `index.changes` beside an untouched full index; loading merges it, so every read
+  /// (in-place ones included, which `add` relies on) sees the same entries; past the limit the full index is
+  /// rewritten and the changes file goes.
+  @Test func smallChangesGoToAChangesFileThatLoadsAsTheSameIndex() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)
+      var random = SplitMix64(seed: 21)
+      let first = (0..<600).map { Self.entry("train/c\($0 % 7)/\($0).png", &random) }
+      var model = Dictionary(uniqueKeysWithValues: first.map { ($0.file.path, $0) })
+      var index = StagingIndex()
+      index.replaceAll(with: first.sorted { StagingIndex.pathLess($0.file.path, $1.file.path) })
+      index.base = "commit 0"
+      try index.write(path)
+      #expect(!fileExists(changesPath))
+      var full = try readFile(path)
+      var sawChanges = false, sawCompaction = false
+      for round in 1...60 {
+        index = try StagingIndex.load(path)
+        // Sets of tracked and new paths, removals, and a path set then removed in the same round.
+        for _ in 0..<Int(3 + random.next() % 15) {
+          let n = Int(random.next() % 700)
+          let name = "train/c\(n % 7)/\(n).png"
+          if random.next() % 4 == 0 {
+            index[name] = nil
+            model[name] = nil
+          } else {
+            let e = Self.entry(name, &random)
+            index[name] = e
+            model[name] = e
+          }
+        }
+        index.touched.insert("train/c1/\(round).png")
+        index.base = "commit \(round)"
+        let written = try index.write(path)
+        if fileExists(changesPath) {
+          sawChanges = true
+          #expect(try readFile(path) == full, "round \(round): the full index is left alone")
+          #expect(Array(try readFile(changesPath).suffix(32)) == written, "round \(round): named by the changes file")
+        } else {
+          sawCompaction = true
+          #expect(try readFile(path) != full)
+          full = try readFile(path)
+        }
+        let loaded = try StagingIndex.load(path)
+        #expect(loaded.checksum == written)
+        #expect(loaded.base == "commit \(round)" && loaded.touched == index.touched)
+        let sorted = model.keys.sorted { StagingIndex.pathLess($0, $1) }
+        #expect(loaded.count == model.count && loaded.paths == sorted, "round \(round)")
+        #expect(loaded.allEntries() == sorted.map { model[$0]! }, "round \(round)")
+        #expect(loaded.storedCount == model.count)
+        for (i, p) in sorted.enumerated() {
+          #expect(loaded.storedPosition(of: p) == i)
+          let (stat, object) = loaded.storedStatAndObject(i)
+          if stat != model[p]!.stat || object != model[p]!.file.object { Issue.record("round \(round): \(p) in place") }
+        }
+        #expect(loaded.storedPositions(atOrUnder: "train/c3").count == sorted.filter { $0.hasPrefix("train/c3/") }.count)
+        // The merged entries are byte for byte what a full write of the same index holds.
+        var rewritten = loaded
+        rewritten.touched = []
+        var fromModel = StagingIndex()
+        fromModel.replaceAll(with: sorted.map { model[$0]! })
+        fromModel.base = loaded.base
+        #expect(rewritten.serialize() == fromModel.serialize(), "round \(round)")
+      }
+      #expect(sawChanges && sawCompaction)
+    }
+  }
+
+  /// A crash between replacing the full index and removing the changes file leaves one that names the old full
+  /// index: it is ignored. A torn or tampered changes file is refused, naming it.
+  @Test func aStaleChangesFileIsIgnoredAndACorruptOneRefused() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)
+      var random = SplitMix64(seed: 5)
+      var index = StagingIndex()
+      index.replaceAll(with: (0..<300).map { Self.entry(String(format: "f/%04d", $0), &random) })
+      try index.write(path)
+      index = try StagingIndex.load(path)
+      index["f/0001"] = nil
+      try index.write(path)
+      let stale = try readFile(changesPath)
+      index = try StagingIndex.load(path)
+      for i in 0..<300 { index[String(format: "g/%04d", i)] = Self.entry(String(format: "g/%04d", i), &random) }
+      try index.write(path)  // past the limit: a full write
+      #expect(!fileExists(changesPath))
+      let expected = try StagingIndex.load(path).allEntries()
+      #expect(expected.count == 599)
+      try writeFileAtomically(changesPath, stale)
+      #expect(try StagingIndex.load(path).allEntries() == expected)
+
+      // Now a changes file that does belong to the full index, damaged.
+      index = try StagingIndex.load(path)
+      index["f/0002"] = nil
+      try index.write(path)
+      var bytes = try readFile(changesPath)
+      bytes[bytes.count / 2] ^= 0x40
+      try writeFileAtomically(changesPath, bytes)
+      #expect {
+        try StagingIndex.load(path)
+      } throws: { error in
+        let e = error as? StoreError
+        return e?.kind == .corruptIndex && e!.message.contains("index.changes")
+      }
+      #expect(throws: StoreError.self) { try IndexStats.load(path) }
+    }
+  }
 }

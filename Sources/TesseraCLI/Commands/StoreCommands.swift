@@ -49,15 +49,35 @@ struct Add: ParsableCommand {
 struct Commit: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "commit", 
     abstract: "Record the staged files as a new version (a git commit in .tessera/git).",
-    discussion: "Example:\n  tessera commit -m \"Fashion-MNIST as published\"")
+    discussion: """
+      With --all, every change in the folder is staged first, as 'tessera add' with no paths would: new files \
+      too, unlike git commit -a. One command, one lock and one read of the index instead of two.
+      Examples:
+        tessera commit -m "Fashion-MNIST as published"
+        tessera commit --all -m "Relabelled 600 shirts"
+      """)
 
   @Option(name: .shortAndLong, help: "The version's message.") var message: String
+  @Flag(name: .shortAndLong, help: "Stage every change in the folder (new, modified and deleted files) first.")
+  var all = false
   @Flag(help: "Print the new version as JSON.") var json = false
 
   func run() throws {
     let store = try Store.open()
     restartMonitorIfEnabled(store)
-    let version = try store.commit(message: message)
+    let version: VersionInfo
+    if all {
+      let progress = ProgressLine("hashing")
+      let result = Result { try store.commitEverything(message: message, progress: { progress.update($0, $1) }) }
+      progress.finish()  // before any error, which would otherwise share the progress line
+      let (staged, committed) = try result.get()
+      if !json {
+        for link in staged.skippedLinks { FileHandle.standardError.write(Data("warning: skipped symbolic link \(link)\n".utf8)) }
+      }
+      version = committed
+    } else {
+      version = try store.commit(message: message)
+    }
     if json { return try printJSON(version) }
     let branch = (try? store.currentBranch()).flatMap { $0 } ?? "detached HEAD"
     print("[\(branch) \(version.id.prefix(12))] \(version.summary)")

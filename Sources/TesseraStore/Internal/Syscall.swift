@@ -27,17 +27,28 @@ extension StoreError {
 
 /// Reads a whole file through an open descriptor.
 func readAll(fd: Int32, path: String, sizeHint: Int) throws -> [UInt8] {
-  var buffer = [UInt8](repeating: 0, count: max(sizeHint, 0) + 1)
-  var filled = 0
-  while true {
-    if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: max(buffer.count, 4096))) }
-    let n = try buffer.withUnsafeMutableBytes { raw in
-      try syscall("read", path) { read(fd, raw.baseAddress! + filled, raw.count - filled) }
+  // Read straight into uninitialised storage (no zero-fill first), one byte larger than the stat said so that a
+  // file that grew since is noticed.
+  let capacity = max(sizeHint, 0) + 1
+  var filled = 0, atEnd = false
+  var buffer = try [UInt8](unsafeUninitializedCapacity: capacity) { raw, initialized in
+    defer { initialized = filled }
+    LargeBuffer.advise(UnsafeMutableRawBufferPointer(raw))
+    while filled < capacity {
+      let n = try syscall("read", path) { read(fd, raw.baseAddress! + filled, capacity - filled) }
+      if n == 0 {
+        atEnd = true
+        return
+      }
+      filled += n
     }
-    if n == 0 { break }
-    filled += n
   }
-  buffer.removeSubrange(filled...)
+  var chunk = [UInt8](repeating: 0, count: 65536)
+  while !atEnd {
+    let n = try chunk.withUnsafeMutableBytes { raw in try syscall("read", path) { read(fd, raw.baseAddress!, raw.count) } }
+    if n == 0 { break }
+    buffer.append(contentsOf: chunk[0..<n])
+  }
   return buffer
 }
 

@@ -1,0 +1,85 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `.tessera/index.changes`: the entries that differ from the full index `.tessera/index`, which it names by
+/// checksum (git's split index). Writing a small change costs the change, not a 10 MB rewrite; loading applies it
+/// to exactly that full index and ignores it beside any other (a full write replaces the index, then removes it).
+///
+/// "TIXC", the full index's SHA-256 (32 bytes), UInt64 count, then per changed path, in path-byte order, a flag
+/// byte: 1 and the entry as the full index encodes it, or 0 and the path (no longer staged); then the base commit
+/// and the touched paths as in the full index (they replace its own), and a SHA-256 of everything before it.
+/// Records stay bytes: loading copies them into the merged entries and the next write copies them again.
+struct IndexChanges {
+  /// Where one record's path and (unless it removes the path) its encoded entry lie in `bytes`.
+  struct Record {
+    var path: Range<Int>
+    var entry: Range<Int>?
+  }
+
+  var bytes: [UInt8] = []
+  var records: [Record] = []
+  var base: String?
+  var touched: Set<String> = []
+  /// This file's own SHA-256: with it, the index's name for caches.
+  var checksum: [UInt8] = []
+
+  static let magic: [UInt8] = Array("TIXC".utf8)
+  static let countOffset = 4 + 32
+
+  static func path(forIndex indexPath: String) -> String { indexPath + ".changes" }
+
+  /// The changes for the full index whose checksum is `fileChecksum`; nil when there are none for it.
+  /// A torn or tampered changes file is refused, as a torn index is.
+  static func load(forIndex indexPath: String, fileChecksum: [UInt8]) throws -> IndexChanges? {
+    let path = path(forIndex: indexPath)
+    guard fileExists(path) else { return nil }
+    let bytes = try readFile(path)
+    func corrupt(_ why: String) -> StoreError { StagingIndex.corruptIndex(path, why) }
+    guard bytes.count >= countOffset + 8 + 1 + 8 + 32, Array(bytes[0..<4]) == magic else {
+      throw corrupt("not a Tessera index changes file")
+    }
+    let matches = bytes.withUnsafeBytes { raw in
+      SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])).withUnsafeBytes {
+        memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0
+      }
+    }
+    guard matches else { throw corrupt("index checksum does not match") }
+    // Left behind by a crash after the full index was replaced: it speaks of that older index.
+    guard Array(bytes[4..<countOffset]) == fileChecksum else { return nil }
+    var changes = IndexChanges()
+    changes.checksum = Array(bytes.suffix(32))
+    try bytes.withUnsafeBytes { raw in
+      var reader = ByteReader(raw: raw, position: countOffset, end: raw.count - 32)
+      let count = try reader.u64()
+      guard count <= UInt64(raw.count / 3) else { throw corrupt("entry count \(count) does not fit the file") }
+      changes.records.reserveCapacity(Int(count))
+      for _ in 0..<count {
+        let record: Record
+        if try reader.u8() == 1 {
+          let start = reader.position
+          let layout = try StagingIndex.readLayout(&reader)
+          record = Record(path: layout.path.offset..<(layout.path.offset + layout.path.length), entry: start..<reader.position)
+        } else {
+          let (offset, length) = try reader.stringRange()
+          record = Record(path: offset..<(offset + length), entry: nil)
+        }
+        if let previous = changes.records.last, compare(raw, previous.path, raw, record.path) >= 0 {
+          throw corrupt("paths are not in order")
+        }
+        changes.records.append(record)
+      }
+      changes.base = try reader.optionalString()
+      let touchedCount = try reader.u64()
+      for _ in 0..<touchedCount { changes.touched.insert(try reader.string()) }
+      guard reader.position == reader.end else { throw corrupt("trailing bytes") }
+    }
+    changes.bytes = bytes
+    return changes
+  }
+
+  static func compare(_ a: UnsafeRawBufferPointer, _ ra: Range<Int>, _ b: UnsafeRawBufferPointer, _ rb: Range<Int>) -> Int {
+    compareBytes(a.baseAddress! + ra.lowerBound, ra.count, b.baseAddress! + rb.lowerBound, rb.count)
+  }
+}
