@@ -285,6 +285,27 @@ struct StagingIndex: Sendable {
     return index
   }
 
+  /// What names the index and what it was last synced to, read without the 10 MB of entries: the full index's
+  /// checksum from its last 32 bytes, then its changes file and `index.committed`. Nil when the base and touched
+  /// paths need the full file (just after a full rewrite), or when there is no index. Not a check of the entries:
+  /// only for a `status` whose monitor vouches that nothing changed since this exact index was compared.
+  static func summary(_ path: String) throws -> (checksum: [UInt8], base: String, touched: Set<String>)? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = Glibc.stat()
+    guard fstat(fd, &st) == 0, st.st_size >= 44 else { return nil }
+    var tail = [UInt8](repeating: 0, count: 32)
+    guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 32, off_t(st.st_size) - 32) }) == 32 else { return nil }
+    var checksum = tail, base: String?, touched: Set<String> = []
+    if let changes = try IndexChanges.load(forIndex: path, fileChecksum: tail) {
+      (checksum, base, touched) = (changes.checksum, changes.base, changes.touched)
+    }
+    if let committed = CommittedIndex.base(forIndex: path, checksum: checksum) { (base, touched) = (committed, []) }
+    guard let base else { return nil }
+    return (checksum, base, touched)
+  }
+
   /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it: runs of
   /// the full index's entries and the changed entries' bytes, copied as they are; each change costs one search.
   private mutating func merge(_ changes: IndexChanges) {

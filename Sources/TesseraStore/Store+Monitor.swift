@@ -20,10 +20,12 @@ extension Store {
     var candidates: [String]?
   }
 
-  func consultMonitor(_ index: StagingIndex) -> MonitorView? {
-    guard !index.checksum.isEmpty, !fileExists(sparsePath) else { return nil }
+  func consultMonitor(_ index: StagingIndex) -> MonitorView? { consultMonitor(indexChecksum: index.checksum) }
+
+  func consultMonitor(indexChecksum: [UInt8]) -> MonitorView? {
+    guard !indexChecksum.isEmpty, !fileExists(sparsePath) else { return nil }
     let snapshot = MonitorSnapshot.load(monitorSnapshotPath).flatMap {
-      $0.index == MonitorSnapshot.hex(index.checksum) ? $0 : nil
+      $0.index == MonitorSnapshot.hex(indexChecksum) ? $0 : nil
     }
     guard let answer = MonitorClient.query(root: root, since: snapshot?.token) else { return nil }
     switch answer {

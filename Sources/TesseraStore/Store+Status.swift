@@ -45,10 +45,23 @@ extension Store {
   public func status() throws -> StatusReport {
     // With a monitor, only what it reports (and what differed last time) is compared.
     var monitor: (view: MonitorView, index: StagingIndex)?
-    if let index = try? StagingIndex.load(indexPath), let view = consultMonitor(index) {
+    // The common answer first: the monitor saw nothing change since this exact index was compared with the
+    // folder, and the index matches HEAD; then its 10 MB of entries need not even be read.
+    var asked: (checksum: [UInt8], view: MonitorView)?
+    if let summary = try? StagingIndex.summary(indexPath), let view = consultMonitor(indexChecksum: summary.checksum) {
+      if view.candidates?.isEmpty == true, summary.touched.isEmpty, let clean = try unchangedStatus(base: summary.base) {
+        return clean
+      }
+      asked = (summary.checksum, view)
+    }
+    // The monitor's answer holds for the index it was asked about; another writer may have replaced it since.
+    if let index = try? StagingIndex.load(indexPath),
+       let view = (asked?.checksum == index.checksum ? asked?.view : nil) ?? consultMonitor(index) {
       monitor = (view, index)
       if let candidates = view.candidates {
-        if candidates.isEmpty, index.touched.isEmpty, let clean = try unchangedStatus(index) { return clean }
+        if candidates.isEmpty, index.touched.isEmpty, let base = index.base, let clean = try unchangedStatus(base: base) {
+          return clean
+        }
         return try statusReport(scanWorktree(only: candidates, index: index), monitorToken: view.token)
       }
     }
@@ -63,10 +76,10 @@ extension Store {
 
   /// Status when nothing in the folder changed since the index was last compared with it: only staged changes
   /// can remain, and with an index that matches HEAD there are none. Nil when that takes a comparison.
-  private func unchangedStatus(_ index: StagingIndex) throws -> StatusReport? {
+  private func unchangedStatus(base: String) throws -> StatusReport? {
     try withGit {
       let head = try repo.headCommit()
-      guard let head, index.base == head.hex else { return nil }
+      guard let head, base == head.hex else { return nil }
       var report = StatusReport()
       report.branch = try repo.currentBranch()
       report.head = head.hex

@@ -43,6 +43,33 @@ let sampleFiles = [
     }
   }
 
+  /// `status` with a monitor names the index by its summary, without reading the entries: the summary must name
+  /// the same index a full load does, with the same base and touched paths, or say it cannot.
+  @Test func indexSummaryAgreesWithAFullLoad() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      #expect(try StagingIndex.summary(store.indexPath) == nil, "no index yet")
+      try store.add([])
+      #expect(try StagingIndex.summary(store.indexPath) == nil, "a full write: base and touched need the entries")
+      func agrees(_ when: String) throws {
+        let summary = try #require(try StagingIndex.summary(store.indexPath), "\(when)")
+        let index = try StagingIndex.load(store.indexPath)
+        #expect(summary.checksum == index.checksum && summary.base == index.base && summary.touched == index.touched,
+                "\(when)")
+      }
+      try store.commit(message: "first")
+      try agrees("after commit")
+      try dir.write(Array("meow changed".utf8), to: "train/cat/1.txt")
+      try store.add([])
+      #expect(fileExists(IndexChanges.path(forIndex: store.indexPath)))
+      try agrees("after a small add")
+      #expect(try StagingIndex.summary(store.indexPath)?.touched.contains("train/cat/1.txt") == true)
+      try store.commit(message: "second")
+      try agrees("after the next commit")
+      #expect(try StagingIndex.summary(store.indexPath)?.base == (try store.resolve("HEAD")))
+    }
+  }
+
   @Test func unchangedFilesAreNotHashedAgain() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)
