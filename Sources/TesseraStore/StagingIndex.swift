@@ -311,39 +311,52 @@ struct StagingIndex: Sendable {
   private mutating func merge(_ changes: IndexChanges) {
     pending = changes
     guard !changes.records.isEmpty else { return }
-    var out = LargeBuffer.empty(capacity: 64 + entriesEnd + changes.bytes.count)
-    out += Self.magic
-    PackIndex.appendUInt64(&out, 0)  // the count, known at the end
     var newStarts: [Int] = []
     newStarts.reserveCapacity(starts.count + changes.records.count)
-    stored.withUnsafeBytes { raw in
-      changes.bytes.withUnsafeBytes { file in
-        func copy(_ r: Range<Int>) {
-          let offset = out.count - starts[r.lowerBound]
-          let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
-          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[starts[r.lowerBound]..<end]))
-          newStarts.append(contentsOf: starts[r].lazy.map { $0 + offset })
-        }
-        var next = 0
-        for record in changes.records {
-          let key = UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[record.path])
-          var lo = next, hi = starts.count
-          while lo < hi {
-            let mid = (lo + hi) / 2
-            if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
-          }
-          if lo > next { copy(next..<lo) }
-          next = lo < starts.count && Self.compare(raw, starts[lo], key) == 0 ? lo + 1 : lo
-          if let entry = record.entry {
-            newStarts.append(out.count)
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[entry]))
-          }
-        }
-        if next < starts.count { copy(next..<starts.count) }
+    // Copied with memcpy into storage sized for the worst case (no entry replaced): appending a raw buffer's
+    // bytes to an array goes element by element, 30 ms for 10 MB.
+    let capacity = 12 + entriesEnd + changes.bytes.count
+    let merged = [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initialized in
+      let out = UnsafeMutableRawBufferPointer(outBuffer)
+      LargeBuffer.advise(out)
+      var length = 0
+      func put(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        (out.baseAddress! + length).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        length += bytes.count
       }
+      Self.magic.withUnsafeBytes { put($0) }
+      withUnsafeBytes(of: UInt64(0)) { put($0) }  // the count, stored below
+      stored.withUnsafeBytes { raw in
+        changes.bytes.withUnsafeBytes { file in
+          func copy(_ r: Range<Int>) {
+            let offset = length - starts[r.lowerBound]
+            let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
+            put(UnsafeRawBufferPointer(rebasing: raw[starts[r.lowerBound]..<end]))
+            newStarts.append(contentsOf: starts[r].lazy.map { $0 + offset })
+          }
+          var next = 0
+          for record in changes.records {
+            let key = UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[record.path])
+            var lo = next, hi = starts.count
+            while lo < hi {
+              let mid = (lo + hi) / 2
+              if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            if lo > next { copy(next..<lo) }
+            next = lo < starts.count && Self.compare(raw, starts[lo], key) == 0 ? lo + 1 : lo
+            if let entry = record.entry {
+              newStarts.append(length)
+              put(UnsafeRawBufferPointer(rebasing: file[entry]))
+            }
+          }
+          if next < starts.count { copy(next..<starts.count) }
+        }
+      }
+      out.storeBytes(of: UInt64(newStarts.count).littleEndian, toByteOffset: 4, as: UInt64.self)
+      initialized = length
     }
-    out.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(newStarts.count).littleEndian, toByteOffset: 4, as: UInt64.self) }
-    (stored, starts, entriesEnd, count) = (out, newStarts, out.count, newStarts.count)
+    (stored, starts, entriesEnd, count) = (merged, newStarts, merged.count, newStarts.count)
   }
 
   /// The changes file for this index against the full one whose checksum is `fileChecksum`: the records loaded
@@ -381,10 +394,10 @@ struct StagingIndex: Sendable {
         if replaced { continue }
         if let entry = record.entry {
           out.append(1)
-          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[entry]))
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[entry]))
         } else {
           out.append(0)
-          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: file[(record.path.lowerBound - 2)..<record.path.upperBound]))
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[(record.path.lowerBound - 2)..<record.path.upperBound]))
         }
         n += 1
       }

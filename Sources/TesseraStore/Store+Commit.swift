@@ -50,6 +50,11 @@ extension Store {
   /// Commits `index`, whose file on disk has `checksum`; the caller holds the writer lock.
   private func commit(_ index: StagingIndex, checksum indexChecksum: [UInt8], message: String, allowEmpty: Bool,
                       trace: inout PerformanceTrace) throws -> VersionInfo {
+    // The totals for the message read every entry; the other core counts them while this one builds trees.
+    nonisolated(unsafe) var totals = VersionTotals()
+    let counting = DispatchGroup()
+    DispatchQueue.global().async(group: counting) { totals = index.totals() }
+    defer { counting.wait() }
     return try withGit {
       let parent = try repo.headCommit()
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
@@ -79,7 +84,8 @@ extension Store {
       }
       trace.mark("collect objects")
       let changes = try tree.changes ?? countChanges(tree, old: parentTree)
-      let fullMessage = Self.commitMessage(message, totals: index.totals(), changes: changes)
+      counting.wait()
+      let fullMessage = Self.commitMessage(message, totals: totals, changes: changes)
       trace.mark("count changes")
 
       let commitText = try Self.commitObject(tree: GitOID(tree.oid), parent: parent, message: fullMessage, repo: repo)
