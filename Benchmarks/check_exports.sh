@@ -20,7 +20,7 @@ done
 scratch="${SCRATCH_PATH:-.build}"
 if [[ $build == 1 || -z "$tessera" ]]; then
   if [[ $build == 1 || ! -x "$scratch/release/tessera" ]]; then
-    swift build -c release --scratch-path "$scratch" --product tessera >/dev/null
+    swift build -c release --scratch-path "$scratch" --product tessera --static-swift-stdlib >/dev/null
   fi
   tessera="${tessera:-$scratch/release/tessera}"
 fi

@@ -8,7 +8,7 @@
 #                                [--aws-concurrency N] [--timeout S] [--out FILE.md] [--keep]
 #
 #   --tessera PATH       the binary to measure (default: $TESSERA, else .build/release/tessera, which is
-#                        built with `swift build -c release --product tessera` only if it is missing)
+#                        built with `swift build -c release --product tessera --static-swift-stdlib` only if it is missing)
 #   --reps N             repetitions; medians are reported (default 3)
 #   --only LIST          run only these parts, comma-separated: tessera, dvc, floor (default: all three)
 #   --files N            a spread-out subset of N files instead of all 70,000 (quick checks)
@@ -70,8 +70,8 @@ fi
 
 if [ "$WANT_TESSERA" = 1 ] && [ ! -x "$TESSERA" ]; then
   if [ "$TESSERA" = "$ROOT/.build/release/tessera" ]; then
-    echo "building tessera (swift build -c release --product tessera)" >&2
-    (cd "$ROOT" && swift build -c release --product tessera)
+    echo "building tessera (swift build -c release --product tessera --static-swift-stdlib)" >&2
+    (cd "$ROOT" && swift build -c release --product tessera --static-swift-stdlib)
   fi
   [ -x "$TESSERA" ] || { echo "compare_remote.sh: $TESSERA is not an executable (pass --tessera PATH)" >&2; exit 1; }
 fi

@@ -8,7 +8,7 @@
 #                               [--tools tessera,git,git-lfs,dvc,oxen] [--tessera-link auto] [--keep]
 #
 #   --tessera PATH  the binary to measure (default: $TESSERA, else .build/release/tessera)
-#   --build         first run `swift build -c release --product tessera` and measure that binary
+#   --build         first run `swift build -c release --product tessera --static-swift-stdlib` and measure that binary
 #   --reps N        repetitions per tool; medians are reported (default 3)
 #   --scale N       also time Tessera's init/add/commit/status on N tiny files with peak memory (off)
 #   --keep          keep the temporary folder under /tmp (logs of every command)
@@ -53,8 +53,8 @@ if [ ${#PIP[@]} -gt 0 ]; then
 fi
 
 if [ "$BUILD" = 1 ]; then
-  (cd "$ROOT" && swift build -c release --product tessera)
-  TESSERA="$(cd "$ROOT" && swift build -c release --show-bin-path)/tessera"
+  (cd "$ROOT" && swift build -c release --product tessera --static-swift-stdlib)
+  TESSERA="$(cd "$ROOT" && swift build -c release --static-swift-stdlib --show-bin-path)/tessera"
 fi
 [ -x "$TESSERA" ] || { echo "compare_store.sh: $TESSERA is not an executable (pass --tessera PATH or --build)" >&2; exit 1; }
 

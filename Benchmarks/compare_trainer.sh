@@ -22,8 +22,8 @@ WORK=${WORK:-${TMPDIR:-/tmp}/tessera-compare-trainer}
 mkdir -p "$WORK"
 
 if [[ -z "${TESSERA:-}" ]]; then
-  (cd "$ROOT" && nice swift build -c release --product tessera >&2)
-  TESSERA="$(cd "$ROOT" && swift build -c release --show-bin-path)/tessera"
+  (cd "$ROOT" && nice swift build -c release --product tessera --static-swift-stdlib >&2)
+  TESSERA="$(cd "$ROOT" && swift build -c release --static-swift-stdlib --show-bin-path)/tessera"
 fi
 
 if ! python3 -c "import torch, numpy" 2>/dev/null; then

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-swift build -c release --product tessera
+swift build -c release --product tessera --static-swift-stdlib
 TESSERA="$PWD/.build/release/tessera"
 # A folder left by an earlier demo is reused (its versioned dataset stays; the new run's outputs replace the old).
 exec "$TESSERA" demo --out "${TESSERA_DEMO_DIR:-$PWD/tessera-demo}" "$@"
