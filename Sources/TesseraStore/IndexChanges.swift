@@ -30,6 +30,17 @@ struct IndexChanges {
 
   static func path(forIndex indexPath: String) -> String { indexPath + ".changes" }
 
+  /// The full index the changes file at `path` names, read from its first bytes; nil when there is none.
+  static func fullIndexChecksum(atPath path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var head = [UInt8](repeating: 0, count: countOffset)
+    guard head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, countOffset, 0) }) == countOffset,
+          Array(head[0..<4]) == magic else { return nil }
+    return Array(head[4...])
+  }
+
   /// The changes for the full index whose checksum is `fileChecksum`; nil when there are none for it.
   /// A torn or tampered changes file is refused, as a torn index is.
   static func load(forIndex indexPath: String, fileChecksum: [UInt8]) throws -> IndexChanges? {

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -288,8 +289,11 @@ struct StagingIndex: Sendable {
   /// What names the index and what it was last synced to, read without the 10 MB of entries: the full index's
   /// checksum from its last 32 bytes, then its changes file and `index.committed`. Nil when the base and touched
   /// paths need the full file (just after a full rewrite), or when there is no index. Not a check of the entries:
-  /// only for a `status` whose monitor vouches that nothing changed since this exact index was compared.
-  static func summary(_ path: String) throws -> (checksum: [UInt8], base: String, touched: Set<String>)? {
+  /// only for a `status` whose monitor vouches that nothing changed since this exact index was compared, and
+  /// whose snapshot names this very file (`file`: see `MonitorSnapshot.indexFile`), so an index changed in place
+  /// since it was last read in full is read in full again. (A torn index needs a power cut, which also ends the
+  /// monitor and with it every token it gave.)
+  static func summary(_ path: String) throws -> (checksum: [UInt8], base: String, touched: Set<String>, file: String)? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -303,7 +307,7 @@ struct StagingIndex: Sendable {
     }
     if let committed = CommittedIndex.base(forIndex: path, checksum: checksum) { (base, touched) = (committed, []) }
     guard let base else { return nil }
-    return (checksum, base, touched)
+    return (checksum, base, touched, MonitorSnapshot.identity(st))
   }
 
   /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it: runs of
@@ -482,18 +486,33 @@ struct StagingIndex: Sendable {
   @discardableResult
   func write(_ path: String, sync: Bool = true) throws -> [UInt8] {
     let bytes: [UInt8]
+    let changesPath = IndexChanges.path(forIndex: path), committedPath = CommittedIndex.path(forIndex: path)
+    // A companion file is about the index it names by checksum and is removed after that index is replaced. One
+    // left by a crash before its removal is ignored beside any other index, but not beside these very bytes
+    // written again (an index changed and changed back): it would be applied to them. So it goes first.
+    func dropCompanions(naming checksum: [UInt8], changes: Bool) {
+      if changes, IndexChanges.fullIndexChecksum(atPath: changesPath) == checksum { unlink(changesPath) }
+      if CommittedIndex.base(forIndex: path, checksum: checksum) != nil { unlink(committedPath) }
+    }
     if let fileChecksum, pending.records.count + overlay.count <= Self.changesLimit(entries: count) {
       bytes = serializeChanges(against: fileChecksum)
-      try writeFileAtomically(IndexChanges.path(forIndex: path), bytes, sync: sync)
+      dropCompanions(naming: Array(bytes.suffix(32)), changes: false)
+      try writeFileAtomically(changesPath, bytes, sync: sync)
     } else {
       bytes = serialize()
+      dropCompanions(naming: Array(bytes.suffix(32)), changes: true)
       try writeFileAtomically(path, bytes, sync: sync)
+      try Self.afterFullRename.withLock { try $0?(path) }
       // Names the file just replaced (a crash before this unlink leaves it naming nothing, so it is ignored).
-      unlink(IndexChanges.path(forIndex: path))
+      unlink(changesPath)
     }
-    unlink(CommittedIndex.path(forIndex: path))  // about the index just replaced; this one holds its own base
+    unlink(committedPath)  // about the index just replaced; this one holds its own base
     return Array(bytes.suffix(32))
   }
+
+  /// For tests: runs between a full write's rename and its removal of the changes file, the instant at which a
+  /// crash leaves both (a hook that throws stands for the crash).
+  static let afterFullRename = Mutex<(@Sendable (String) throws -> Void)?>(nil)
 
   /// Visits the live entries in path-byte order: stored ones by position (unless changed), changed ones decoded.
   private func walk(stored visitStored: (Int) -> Void, changed visitChanged: (Entry) -> Void) {

@@ -22,10 +22,12 @@ extension Store {
 
   func consultMonitor(_ index: StagingIndex) -> MonitorView? { consultMonitor(indexChecksum: index.checksum) }
 
-  func consultMonitor(indexChecksum: [UInt8]) -> MonitorView? {
+  /// What the monitor reports since the snapshot of this index. With `indexFile` (the index was not read in full,
+  /// only named by its summary), the snapshot must also have been taken of that very file.
+  func consultMonitor(indexChecksum: [UInt8], indexFile: String? = nil) -> MonitorView? {
     guard !indexChecksum.isEmpty, !fileExists(sparsePath) else { return nil }
     let snapshot = MonitorSnapshot.load(monitorSnapshotPath).flatMap {
-      $0.index == MonitorSnapshot.hex(indexChecksum) ? $0 : nil
+      $0.index == MonitorSnapshot.hex(indexChecksum) && (indexFile == nil || $0.indexFile == indexFile) ? $0 : nil
     }
     guard let answer = MonitorClient.query(root: root, since: snapshot?.token) else { return nil }
     switch answer {
@@ -45,7 +47,12 @@ extension Store {
     }
     do {
       try makeDirectories(monitorDirectory)
-      try MonitorSnapshot(token: token, index: MonitorSnapshot.hex(index), dirty: dirty).write(monitorSnapshotPath)
+      // Read after the comparison: should another writer have replaced the index since, this names its file,
+      // whose checksum then differs from `index` (or equals it, with the same entries), so nothing is vouched
+      // for that was not compared.
+      let file = MonitorSnapshot.identity(ofFile: indexPath)
+      try MonitorSnapshot(token: token, index: MonitorSnapshot.hex(index), indexFile: file, dirty: dirty)
+        .write(monitorSnapshotPath)
     } catch {
       unlink(monitorSnapshotPath)
     }

@@ -48,7 +48,7 @@ extension Store {
     // The common answer first: the monitor saw nothing change since this exact index was compared with the
     // folder, and the index matches HEAD; then its 10 MB of entries need not even be read.
     var asked: (checksum: [UInt8], view: MonitorView)?
-    if let summary = try? StagingIndex.summary(indexPath), let view = consultMonitor(indexChecksum: summary.checksum) {
+    if let summary = try? StagingIndex.summary(indexPath), let view = consultMonitor(indexChecksum: summary.checksum, indexFile: summary.file) {
       if view.candidates?.isEmpty == true, summary.touched.isEmpty, let clean = try unchangedStatus(base: summary.base) {
         return clean
       }

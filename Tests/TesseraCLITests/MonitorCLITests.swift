@@ -188,6 +188,31 @@ import TesseraTestSupport
     #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c0/1.txt", "train/c1/twin.txt"])
   }
 
+  /// With the monitor, a no-op `status` names the index by its last 32 bytes without reading its entries. An
+  /// index damaged in place since (same file, same checksum bytes) must still be read in full and refused.
+  @Test func anIndexChangedInPlaceIsReadInFullDespiteTheMonitor() throws {
+    let dir = try dataset()
+    defer {
+      _ = try? runTessera(["monitor", "stop"], in: dir.url)
+      dir.remove()
+    }
+    _ = try tessera(["monitor", "start"], dir)
+    _ = try tessera(["status"], dir)  // compares everything and records the snapshot
+    #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
+    // One bit of one entry flipped in place: the same file, its last 32 bytes untouched.
+    let index = try FileHandle(forUpdating: URL(fileURLWithPath: dir.path + "/.tessera/index"))
+    let middle = try index.seekToEnd() / 2
+    try index.seek(toOffset: middle)
+    let byte = try #require(try index.read(upToCount: 1)).first!
+    try index.seek(toOffset: middle)
+    try index.write(contentsOf: [byte ^ 0x01])
+    try index.close()
+    let broken = try tessera(["status"], dir, expect: 1)
+    #expect(broken.stderr.contains("index:") && broken.stderr.contains("tessera checkout HEAD --force"), "\(broken.stderr)")
+    _ = try tessera(["checkout", "HEAD", "--force"], dir)
+    #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
+  }
+
   @Test func theMonitorStopsWhenItsFolderIsRemoved() throws {
     let dir = try dataset()
     _ = try tessera(["monitor", "start"], dir)

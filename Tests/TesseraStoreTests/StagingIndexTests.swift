@@ -201,6 +201,42 @@ import TesseraTestSupport
 
   /// A crash between replacing the full index and removing the changes file leaves one that names the old full
   /// index: it is ignored. A torn or tampered changes file is refused, naming it.
+  /// An index changed and changed back is written as the same bytes it had before the change. A crash between
+  /// that full write's rename and its removal of the changes file must not bring the change back: the changes
+  /// file names exactly these bytes, so the write removes it first (and a committed record naming them too).
+  @Test func aCrashAfterRewritingTheSameBytesDoesNotReapplyOldChanges() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)
+      var random = SplitMix64(seed: 9)
+      let entries = (0..<300).map { Self.entry(String(format: "f/%04d", $0), &random) }
+      var index = StagingIndex()
+      index.replaceAll(with: entries)
+      let original = try index.write(path)
+      let expected = try StagingIndex.load(path).allEntries()
+      index = try StagingIndex.load(path)
+      index["f/0007"] = nil
+      try index.write(path)
+      #expect(fileExists(changesPath))
+      #expect(try StagingIndex.load(path).allEntries().count == 299)
+      try CommittedIndex(index: MonitorSnapshot.hex(original), commit: String(repeating: "a", count: 40)).write(forIndex: path)
+
+      // The same entries again, written in full; the crash comes right after the rename.
+      struct Crash: Error {}
+      let target = path
+      StagingIndex.afterFullRename.withLock { $0 = { if $0 == target { throw Crash() } } }
+      defer { StagingIndex.afterFullRename.withLock { $0 = nil } }
+      var again = StagingIndex()
+      again.replaceAll(with: entries)
+      #expect(throws: Crash.self) { try again.write(path) }
+      StagingIndex.afterFullRename.withLock { $0 = nil }
+      let loaded = try StagingIndex.load(path)
+      #expect(loaded.checksum == original)
+      let asWritten = loaded.allEntries() == expected
+      #expect(asWritten, "the removed entry is back, as written (\(loaded.allEntries().count) entries)")
+      #expect(loaded.base == nil, "no committed record speaks for these bytes any more")
+    }
+  }
+
   @Test func aStaleChangesFileIsIgnoredAndACorruptOneRefused() throws {
     try withTemporaryDirectory { dir in
       let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)

@@ -67,6 +67,16 @@ let sampleFiles = [
       try store.commit(message: "second")
       try agrees("after the next commit")
       #expect(try StagingIndex.summary(store.indexPath)?.base == (try store.resolve("HEAD")))
+      // Past the changes file's limit after a commit: a full write, whose base and touched are in its entries.
+      for i in 0..<(StagingIndex.changesLimit(entries: 0) + 1) {
+        try dir.write(Array("new \(i)".utf8), to: "train/many/\(i).txt")
+      }
+      try store.add([])
+      #expect(!fileExists(IndexChanges.path(forIndex: store.indexPath)))
+      #expect(!fileExists(CommittedIndex.path(forIndex: store.indexPath)))
+      #expect(try StagingIndex.summary(store.indexPath) == nil, "a full write after a commit")
+      try store.commit(message: "third")
+      try agrees("after committing the full write")
     }
   }
 

@@ -87,7 +87,22 @@ struct MonitorSnapshot: Equatable {
   var token: String
   /// The index's checksum, in hex.
   var index: String
+  /// The index file's identity when the snapshot was taken (device, inode, size, ctime): `status` answers from
+  /// the index's last 32 bytes alone only while the file is this one, so an index whose entries were changed in
+  /// place, keeping its checksum, is read and verified in full (see `StagingIndex.summary`).
+  var indexFile: String
   var dirty: [String]
+
+  /// `indexFile` for the file at `path`; empty when it cannot be read.
+  static func identity(ofFile path: String) -> String {
+    var st = Glibc.stat()
+    guard stat(path, &st) == 0 else { return "" }
+    return identity(st)
+  }
+
+  static func identity(_ st: Glibc.stat) -> String {
+    "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+  }
 
   static func hex(_ checksum: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
@@ -96,23 +111,24 @@ struct MonitorSnapshot: Equatable {
     return String(decoding: out, as: UTF8.self)
   }
 
-  static let magic = "tessera-monitor-snapshot 1"
+  static let magic = "tessera-monitor-snapshot 2"
   /// More paths than this that differ from the index and the snapshot is not worth keeping: compare everything.
   static let dirtyLimit = 65536
 
   static func load(_ path: String) -> MonitorSnapshot? {
     guard let bytes = try? readFile(path) else { return nil }
     let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
-    guard parts.count >= 4, String(decoding: parts[0], as: UTF8.self) == magic,
-          let count = Int(String(decoding: parts[3], as: UTF8.self)), parts.count == 4 + count + 1, parts.last!.isEmpty
+    guard parts.count >= 5, String(decoding: parts[0], as: UTF8.self) == magic,
+          let count = Int(String(decoding: parts[4], as: UTF8.self)), parts.count == 5 + count + 1, parts.last!.isEmpty
     else { return nil }
     return MonitorSnapshot(token: String(decoding: parts[1], as: UTF8.self), index: String(decoding: parts[2], as: UTF8.self),
-                           dirty: parts[4..<(4 + count)].map { String(decoding: $0, as: UTF8.self) })
+                           indexFile: String(decoding: parts[3], as: UTF8.self),
+                           dirty: parts[5..<(5 + count)].map { String(decoding: $0, as: UTF8.self) })
   }
 
   func write(_ path: String) throws {
     var out: [UInt8] = []
-    for field in [Self.magic, token, index, String(dirty.count)] + dirty {
+    for field in [Self.magic, token, index, indexFile, String(dirty.count)] + dirty {
       out += field.utf8
       out.append(0)
     }
