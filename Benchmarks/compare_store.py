@@ -41,12 +41,14 @@ MEASUREMENTS = [
     ("change_all", "another 1% change, one command⁴"),
     ("checkout", "checkout v1 into an empty folder"),
 ]
-# ext4 without a journal (this machine's /) skips inodes freed in the last 60 s when it allocates one
-# (fs/ext4/ialloc.c, recently_deleted; 360 s while their inode-table block is dirty, hence the sync). After
-# deleting 70,000 files every new file scans past thousands of them: a checkout right after `rm -rf` measured the
-# deletion, not the tool (perf: recently_deleted, find_get_block_common, rwsem spinning), and swung 2-25x. So the
-# old folders are moved aside, not deleted, and the checkout waits until the last deletion is this old.
-DELETION_SETTLE_SECONDS = 61
+# ext4 without a journal (this machine's /) skips, when it allocates an inode, those freed in the last 60 s, or in
+# the last 360 s while their inode-table block is dirty (fs/ext4/ialloc.c, recently_deleted) -- and the checkout
+# dirties those blocks itself with its first allocations, so a sync beforehand does not help. After deleting
+# 70,000 files every new file scans past thousands of them: a checkout after a 61 s wait measured 3-26 s for the
+# same tessera binary on an idle machine (perf: recently_deleted, find_get_block_common, rwsem spinning; 47 s of
+# system time on 2 cores), 2.3 s after 365 s. So no folder is deleted during a repetition: old folders are moved
+# to a trash folder, emptied when the next repetition starts, and each checkout waits until that is this old.
+DELETION_SETTLE_SECONDS = 361
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -293,7 +295,7 @@ class Bench:
         self.args = args
         self.tessera = os.path.abspath(args.tessera)
         self.work = tempfile.mkdtemp(prefix="tessera-store-bench.", dir="/tmp")
-        self.last_deletion = 0.0
+        self.last_deletion = time.monotonic()  # what was deleted on this machine just before is unknown
         self.logs = os.path.join(self.work, "logs")
         os.makedirs(self.logs)
         home = os.path.join(self.work, "home")
@@ -413,9 +415,18 @@ class Bench:
 
     # -- one repetition of one tool -----------------------------------------------------------------
     def delete(self, path):
-        """Removes a folder and notes when: see DELETION_SETTLE_SECONDS."""
+        """Moves a folder to the trash, which only empty_trash deletes: see DELETION_SETTLE_SECONDS."""
         if os.path.exists(path):
-            shutil.rmtree(path, ignore_errors=True)
+            trash = os.path.join(self.work, "trash")
+            os.makedirs(trash, exist_ok=True)
+            os.rename(path, os.path.join(trash, str(len(os.listdir(trash)))))
+
+    def empty_trash(self):
+        """Deletes what delete moved aside and notes when: see DELETION_SETTLE_SECONDS."""
+        trash = os.path.join(self.work, "trash")
+        if os.path.exists(trash):
+            shutil.rmtree(trash, ignore_errors=True)
+            subprocess.run(["sync"], check=True)
             self.last_deletion = time.monotonic()
 
     def run_tool(self, tool, rep):
@@ -560,6 +571,7 @@ class Bench:
             self.output(Oxen(self).driver("config", "Store Bench", "bench@example.invalid"))
             self.raw["oxen_startup_seconds"] = self.oxen_startup()
         for rep in range(args.reps):
+            self.empty_trash()
             # Rotate the order so no tool always runs first (or right after the heaviest one).
             order = tools + ["floor"]
             order = order[rep % len(order):] + order[:rep % len(order)]
@@ -729,9 +741,10 @@ def report(raw, args):
       "`add -A; commit`; DVC `dvc add train test; git add; git commit`; Oxen `add .; commit`; Tessera `add; commit`. "
       "Afterwards each tool's status must be clean, or the run counts as failed.")
     w("- checkout v1 into an empty folder: train/ and test/ moved out of the dataset (stores and pointer files stay), "
-      f"then `sync` and a wait until the run's last deletion is {DELETION_SETTLE_SECONDS} s old (ext4 without a "
-      "journal skips inodes freed in the last 60 s when it allocates new ones, which made a checkout right after "
-      "`rm -rf` measure the deletion); git/git-lfs `checkout -f v1`; DVC "
+      f"then `sync` and a wait until the run's last deletion is {DELETION_SETTLE_SECONDS} s old (nothing is deleted "
+      "during a repetition: ext4 without a journal skips inodes freed in the last 60 s, 360 s while their "
+      "inode-table block is dirty, when it allocates new ones, which made a checkout after a 61 s wait measure the "
+      "deletion); git/git-lfs `checkout -f v1`; DVC "
       "`git checkout -f v1; dvc checkout --force`; Oxen `restore --source <v1 id> train test` (its `checkout <v1>` "
       "refuses in an emptied tree, reporting the deleted files as local changes; HEAD stays at v2); Tessera "
       f"`checkout v1 --force --link {args.tessera_link}`. The tree must then hold exactly v1's 70,000 files, byte "
