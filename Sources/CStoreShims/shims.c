@@ -24,6 +24,10 @@ int CStoreShims_git_enable_fsync(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }
 
+int CStoreShims_git_strict_hash_verification(int enabled) {
+  return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
+
 int CStoreShims_peer_uid(int socket_fd, unsigned int *uid) {
   struct ucred credentials;
   socklen_t size = sizeof credentials;

@@ -8,6 +8,9 @@ int CStoreShims_reflink(int dst_fd, int src_fd);
 /// Asks libgit2 to fsync the packs, indexes and refs it writes (git_libgit2_opts is variadic: Swift cannot call it).
 int CStoreShims_git_enable_fsync(int enabled);
 
+/// Whether libgit2 re-hashes every object it reads to check it against its id (on by default).
+int CStoreShims_git_strict_hash_verification(int enabled);
+
 /// The user id of the process at the other end of a Unix socket (SO_PEERCRED needs _GNU_SOURCE's struct ucred).
 /// Returns 0, or -1 with errno set.
 int CStoreShims_peer_uid(int socket_fd, unsigned int *uid);

@@ -175,18 +175,19 @@ final class Deflater {
   func compress(_ data: [UInt8], appendingTo out: inout [UInt8]) throws {
     guard deflateReset(&stream) == Z_OK else { throw StoreError(.io, "deflateReset failed while packing git objects") }
     let bound = Int(deflateBound(&stream, uLong(data.count)))
-    let start = out.count
-    out.append(contentsOf: repeatElement(0, count: bound))
-    let status: Int32 = out.withUnsafeMutableBytes { o in
+    // Into uninitialised storage, then one copy: growing `out` by `bound` zeros went element by element.
+    var status: Int32 = Z_OK
+    let compressed = [UInt8](unsafeUninitializedCapacity: bound) { o, count in
       data.withUnsafeBytes { i in
         stream.next_in = UnsafeMutablePointer(mutating: i.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(i.count)
-        stream.next_out = o.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self)
+        stream.next_out = o.baseAddress!
         stream.avail_out = uInt(bound)
-        return deflate(&stream, Z_FINISH)
+        status = deflate(&stream, Z_FINISH)
       }
+      count = status == Z_STREAM_END ? Int(stream.total_out) : 0
     }
     guard status == Z_STREAM_END else { throw StoreError(.io, "deflate failed (\(status)) while packing git objects") }
-    out.removeSubrange((start + Int(stream.total_out))...)
+    out.append(contentsOf: compressed)
   }
 }
