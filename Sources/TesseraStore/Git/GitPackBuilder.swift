@@ -172,22 +172,24 @@ final class Deflater {
 
   deinit { deflateEnd(&stream) }
 
+  /// Reused output buffer: growing the pack by `bound` zeros went element by element, and a fresh array per
+  /// object is one allocation per pointer blob (70,000 in a first commit).
+  private var scratch: [UInt8] = []
+
   func compress(_ data: [UInt8], appendingTo out: inout [UInt8]) throws {
     guard deflateReset(&stream) == Z_OK else { throw StoreError(.io, "deflateReset failed while packing git objects") }
     let bound = Int(deflateBound(&stream, uLong(data.count)))
-    // Into uninitialised storage, then one copy: growing `out` by `bound` zeros went element by element.
-    var status: Int32 = Z_OK
-    let compressed = [UInt8](unsafeUninitializedCapacity: bound) { o, count in
+    if scratch.count < bound { scratch = [UInt8](repeating: 0, count: max(bound, 2 * scratch.count)) }
+    let status: Int32 = scratch.withUnsafeMutableBytes { o in
       data.withUnsafeBytes { i in
         stream.next_in = UnsafeMutablePointer(mutating: i.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(i.count)
-        stream.next_out = o.baseAddress!
+        stream.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = uInt(bound)
-        status = deflate(&stream, Z_FINISH)
+        return deflate(&stream, Z_FINISH)
       }
-      count = status == Z_STREAM_END ? Int(stream.total_out) : 0
     }
     guard status == Z_STREAM_END else { throw StoreError(.io, "deflate failed (\(status)) while packing git objects") }
-    out.append(contentsOf: compressed)
+    scratch.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<Int(stream.total_out)])) }
   }
 }
