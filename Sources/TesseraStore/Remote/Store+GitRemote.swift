@@ -4,11 +4,32 @@ import Foundation
 /// Version metadata travels through an ordinary git remote, by libgit2: the commits, trees and pointer blobs
 /// of the versions, never the dataset's bytes (those go through the object remote first).
 extension Store {
-  /// Creates an empty bare git repository for versions at a local path, unless one is there.
+  /// Creates an empty bare git repository for versions at a local path, unless one is there. Made beside it and
+  /// renamed into place: a push killed inside libgit2's init left a half-made repository holding `config.lock`,
+  /// which every later push then failed to lock.
   package static func createGitRemote(at path: String) throws {
     if fileExists(path + "/HEAD") { return }
-    try makeDirectories(path)
-    _ = try GitRepository.create(path)
+    let url = URL(fileURLWithPath: path)
+    let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
+    if let inside = try? FileManager.default.contentsOfDirectory(atPath: path), !inside.isEmpty {
+      throw StoreError(.badInput, "\(path): exists and is not a git repository (no HEAD); give an empty or new folder")
+    }
+    try makeDirectories(parent)
+    let prefix = ".\(name).tessera-tmp-"
+    // Left by a creation killed before its rename: removed once the process that made it is gone.
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+      if let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), kill(pid, 0) != 0, errno == ESRCH {
+        try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+      }
+    }
+    let tmp = parent + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    do {
+      _ = try GitRepository.create(tmp)
+      try syscall("rename", path) { rename(tmp, path) }
+    } catch {
+      try? FileManager.default.removeItem(atPath: tmp)
+      throw error
+    }
   }
 
   /// The references a git remote advertises (HEAD included, with its target branch).
