@@ -42,175 +42,167 @@ import TesseraTestSupport
     return dir
   }
 
-  @Test func statusAndAddWithTheMonitorMatchAFullComparisonThroughRandomChanges() throws {
+  /// `dataset()`, removed afterwards with its monitor stopped.
+  func withMonitoredDataset(_ body: (TemporaryDirectory) throws -> Void) throws {
     let dir = try dataset()
     defer {
       _ = try? runTessera(["monitor", "stop"], in: dir.url)
       dir.remove()
     }
-    #expect(try tessera(["monitor", "status"], dir, expect: 1).stdout.contains("Not running"))
-    #expect(try tessera(["monitor", "start"], dir).stdout.contains("running"))
-    #expect(try monitorPID(dir) != nil)
-    var random = SplitMix64(seed: 20261203)
-    func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
-    func files() throws -> [String] {
-      let listing = try runShell("find . -path ./.tessera -prune -o -type f -print | sed 's|^./||' | sort", in: dir.url)
-      return listing.stdout.split(separator: "\n").map(String.init)
-    }
-    let changes: [(String, (String) throws -> String)] = [
-      ("rewrite", { f in "printf 'other %d' $RANDOM > '\(f)'" }),
-      ("same size, same second", { f in "t=$(stat -c %y '\(f)'); printf 'X' | dd of='\(f)' bs=1 seek=0 conv=notrunc status=none; touch -d \"$t\" '\(f)'" }),
-      ("touch", { f in "touch '\(f)'" }),
-      ("delete", { f in "rm '\(f)'" }),
-      ("new file", { f in "echo new > '\(f).new'" }),
-      ("new nested folder", { _ in "d=train/n$RANDOM; mkdir -p $d/deep && echo a > $d/deep/a.txt && echo b > $d/b.txt" }),
-      ("delete a folder", { f in "rm -rf \"$(dirname '\(f)')\"" }),
-      ("rename a folder", { f in "mv \"$(dirname '\(f)')\" \"$(dirname '\(f)')-moved\"" }),
-      ("file becomes folder", { f in "rm '\(f)' && mkdir '\(f)' && echo inner > '\(f)/inner.txt'" }),
-      ("move a file", { f in "mv '\(f)' test/" }),
-      ("chmod", { f in "chmod 600 '\(f)'" }),
-      ("symlink", { f in "ln -s \"$(basename '\(f)')\" '\(f).link'" }),
-    ]
-    _ = try tessera(["status"], dir)  // the first status with the monitor compares everything and records the snapshot
-    for round in 0..<14 {
-      var applied: [String] = []
-      for _ in 0..<(1 + pick(3)) {
-        let all = try files()
-        guard !all.isEmpty else { break }
-        let (name, script) = changes[pick(changes.count)]
-        let r = try runShell(try script(all[pick(all.count)]), in: dir.url)
-        #expect(r.status == 0, "\(name): \(r.stderr)")
-        applied.append(name)
+    try body(dir)
+  }
+
+  @Test func statusAndAddWithTheMonitorMatchAFullComparisonThroughRandomChanges() throws {
+    try withMonitoredDataset { dir in
+      #expect(try tessera(["monitor", "status"], dir, expect: 1).stdout.contains("Not running"))
+      #expect(try tessera(["monitor", "start"], dir).stdout.contains("running"))
+      #expect(try monitorPID(dir) != nil)
+      var random = SplitMix64(seed: 20261203)
+      func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+      func files() throws -> [String] {
+        let listing = try runShell("find . -path ./.tessera -prune -o -type f -print | sed 's|^./||' | sort", in: dir.url)
+        return listing.stdout.split(separator: "\n").map(String.init)
       }
-      let monitored = try json(try tessera(["status", "--json"], dir).stdout)
-      let reference = try referenceStatus(dir)
-      #expect(monitored == reference, "round \(round) (\(applied)): with the monitor \(monitored), without \(reference)")
-      if round % 3 == 2 {
-        _ = try tessera(["add"], dir)
-        #expect(try json(try tessera(["status", "--json"], dir).stdout) == (try referenceStatus(dir)), "round \(round) after add")
-        _ = try tessera(["commit", "-m", "round \(round)"], dir)
-        let clean = try json(try tessera(["status", "--json"], dir).stdout)
-        #expect((clean["untracked"] as! [String]).isEmpty && ((clean["unstaged"] as! NSDictionary)["modified"] as! [String]).isEmpty)
-        _ = try tessera(["verify"], dir)
+      let changes: [(String, (String) throws -> String)] = [
+        ("rewrite", { f in "printf 'other %d' $RANDOM > '\(f)'" }),
+        ("same size, same second", { f in "t=$(stat -c %y '\(f)'); printf 'X' | dd of='\(f)' bs=1 seek=0 conv=notrunc status=none; touch -d \"$t\" '\(f)'" }),
+        ("touch", { f in "touch '\(f)'" }),
+        ("delete", { f in "rm '\(f)'" }),
+        ("new file", { f in "echo new > '\(f).new'" }),
+        ("new nested folder", { _ in "d=train/n$RANDOM; mkdir -p $d/deep && echo a > $d/deep/a.txt && echo b > $d/b.txt" }),
+        ("delete a folder", { f in "rm -rf \"$(dirname '\(f)')\"" }),
+        ("rename a folder", { f in "mv \"$(dirname '\(f)')\" \"$(dirname '\(f)')-moved\"" }),
+        ("file becomes folder", { f in "rm '\(f)' && mkdir '\(f)' && echo inner > '\(f)/inner.txt'" }),
+        ("move a file", { f in "mv '\(f)' test/" }),
+        ("chmod", { f in "chmod 600 '\(f)'" }),
+        ("symlink", { f in "ln -s \"$(basename '\(f)')\" '\(f).link'" }),
+      ]
+      _ = try tessera(["status"], dir)  // the first status with the monitor compares everything and records the snapshot
+      for round in 0..<14 {
+        var applied: [String] = []
+        for _ in 0..<(1 + pick(3)) {
+          let all = try files()
+          guard !all.isEmpty else { break }
+          let (name, script) = changes[pick(changes.count)]
+          let r = try runShell(try script(all[pick(all.count)]), in: dir.url)
+          #expect(r.status == 0, "\(name): \(r.stderr)")
+          applied.append(name)
+        }
+        let monitored = try json(try tessera(["status", "--json"], dir).stdout)
+        let reference = try referenceStatus(dir)
+        #expect(monitored == reference, "round \(round) (\(applied)): with the monitor \(monitored), without \(reference)")
+        if round % 3 == 2 {
+          _ = try tessera(["add"], dir)
+          #expect(try json(try tessera(["status", "--json"], dir).stdout) == (try referenceStatus(dir)), "round \(round) after add")
+          _ = try tessera(["commit", "-m", "round \(round)"], dir)
+          let clean = try json(try tessera(["status", "--json"], dir).stdout)
+          #expect((clean["untracked"] as! [String]).isEmpty && ((clean["unstaged"] as! NSDictionary)["modified"] as! [String]).isEmpty)
+          _ = try tessera(["verify"], dir)
+        }
       }
+      // The monitor was consulted (not merely running): its snapshot names the current index.
+      #expect(FileManager.default.fileExists(atPath: dir.path + "/.tessera/monitor/snapshot"))
     }
-    // The monitor was consulted (not merely running): its snapshot names the current index.
-    #expect(FileManager.default.fileExists(atPath: dir.path + "/.tessera/monitor/snapshot"))
   }
 
   @Test func aMonitorThatDiedOrRestartedIsNeverTrusted() throws {
-    let dir = try dataset()
-    defer {
-      _ = try? runTessera(["monitor", "stop"], in: dir.url)
-      dir.remove()
+    try withMonitoredDataset { dir in
+      _ = try tessera(["monitor", "start"], dir)
+      _ = try tessera(["status"], dir)
+      let pid = try #require(try monitorPID(dir))
+      kill(pid, SIGKILL)
+      // Changed while no monitor runs: the next status must compare everything and see it.
+      try dir.write(Array("changed while unwatched".utf8), to: "train/c1/3.txt")
+      let status = try json(try tessera(["status", "--json"], dir).stdout)
+      #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt"])
+      // Enabled, so that status started it again; a new monitor's tokens are not the old one's.
+      var restarted: Int32? = nil
+      for _ in 0..<100 where restarted == nil {
+        restarted = try monitorPID(dir)
+        if restarted == nil { usleep(50_000) }
+      }
+      #expect(restarted != nil && restarted != pid)
+      try dir.write(Array("changed again".utf8), to: "train/c2/4.txt")
+      let again = try json(try tessera(["status", "--json"], dir).stdout)
+      #expect((again["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt", "train/c2/4.txt"])
+      #expect(try tessera(["monitor", "stop"], dir).stdout.contains("stopped"))
+      _ = try tessera(["status"], dir)
+      #expect(try monitorPID(dir) == nil, "a stopped monitor is not started again")
     }
-    _ = try tessera(["monitor", "start"], dir)
-    _ = try tessera(["status"], dir)
-    let pid = try #require(try monitorPID(dir))
-    kill(pid, SIGKILL)
-    // Changed while no monitor runs: the next status must compare everything and see it.
-    try dir.write(Array("changed while unwatched".utf8), to: "train/c1/3.txt")
-    let status = try json(try tessera(["status", "--json"], dir).stdout)
-    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt"])
-    // Enabled, so that status started it again; a new monitor's tokens are not the old one's.
-    var restarted: Int32? = nil
-    for _ in 0..<100 where restarted == nil {
-      restarted = try monitorPID(dir)
-      if restarted == nil { usleep(50_000) }
-    }
-    #expect(restarted != nil && restarted != pid)
-    try dir.write(Array("changed again".utf8), to: "train/c2/4.txt")
-    let again = try json(try tessera(["status", "--json"], dir).stdout)
-    #expect((again["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt", "train/c2/4.txt"])
-    #expect(try tessera(["monitor", "stop"], dir).stdout.contains("stopped"))
-    _ = try tessera(["status"], dir)
-    #expect(try monitorPID(dir) == nil, "a stopped monitor is not started again")
   }
 
   @Test func anOverflowedEventQueueMakesTheNextAnswerAFullComparison() throws {
-    let dir = try dataset()
-    defer {
-      _ = try? runTessera(["monitor", "stop"], in: dir.url)
-      dir.remove()
+    try withMonitoredDataset { dir in
+      _ = try tessera(["monitor", "start"], dir)
+      _ = try tessera(["status"], dir)
+      let pid = try #require(try monitorPID(dir))
+      // Stopped, the monitor reads no events: more than the kernel queues (fs.inotify.max_queued_events) are lost.
+      kill(pid, SIGSTOP)
+      let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+      // In a watched folder (a new folder's files predate its watch, so they would make no events).
+      let r = try runShell("for i in $(seq 1 \(limit + 100)); do : > train/c0/burst-$i; done", in: dir.url)
+      #expect(r.status == 0)
+      kill(pid, SIGCONT)
+      let status = try json(try tessera(["status", "--json"], dir).stdout)
+      #expect((status["untracked"] as! [String]).count == limit + 100)
+      let log = try String(contentsOfFile: dir.path + "/.tessera/monitor/log", encoding: .utf8)
+      #expect(log.contains("overflowed"))
     }
-    _ = try tessera(["monitor", "start"], dir)
-    _ = try tessera(["status"], dir)
-    let pid = try #require(try monitorPID(dir))
-    // Stopped, the monitor reads no events: more than the kernel queues (fs.inotify.max_queued_events) are lost.
-    kill(pid, SIGSTOP)
-    let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
-    // In a watched folder (a new folder's files predate its watch, so they would make no events).
-    let r = try runShell("for i in $(seq 1 \(limit + 100)); do : > train/c0/burst-$i; done", in: dir.url)
-    #expect(r.status == 0)
-    kill(pid, SIGCONT)
-    let status = try json(try tessera(["status", "--json"], dir).stdout)
-    #expect((status["untracked"] as! [String]).count == limit + 100)
-    let log = try String(contentsOfFile: dir.path + "/.tessera/monitor/log", encoding: .utf8)
-    #expect(log.contains("overflowed"))
   }
 
   @Test func eventsLostToAnOverflowThatJournalNothingStillForceAFullComparison() throws {
-    let dir = try dataset()
-    defer {
-      _ = try? runTessera(["monitor", "stop"], in: dir.url)
-      dir.remove()
+    try withMonitoredDataset { dir in
+      _ = try tessera(["monitor", "start"], dir)
+      _ = try tessera(["status"], dir)
+      let pid = try #require(try monitorPID(dir))
+      kill(pid, SIGSTOP)
+      // Touching a folder journals nothing; enough of it overflows the queue, and the edit after it is lost.
+      let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+      let r = try runShell("for i in $(seq 1 \(limit + 100)); do touch train/c0; done; echo edited >> train/c2/5.txt", in: dir.url)
+      #expect(r.status == 0)
+      kill(pid, SIGCONT)
+      let status = try json(try tessera(["status", "--json"], dir).stdout)
+      #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c2/5.txt"])
     }
-    _ = try tessera(["monitor", "start"], dir)
-    _ = try tessera(["status"], dir)
-    let pid = try #require(try monitorPID(dir))
-    kill(pid, SIGSTOP)
-    // Touching a folder journals nothing; enough of it overflows the queue, and the edit after it is lost.
-    let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
-    let r = try runShell("for i in $(seq 1 \(limit + 100)); do touch train/c0; done; echo edited >> train/c2/5.txt", in: dir.url)
-    #expect(r.status == 0)
-    kill(pid, SIGCONT)
-    let status = try json(try tessera(["status", "--json"], dir).stdout)
-    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c2/5.txt"])
   }
 
   @Test func hardLinkedFilesAreAlwaysComparedInFull() throws {
-    let dir = try dataset()
-    defer {
-      _ = try? runTessera(["monitor", "stop"], in: dir.url)
-      dir.remove()
+    try withMonitoredDataset { dir in
+      // Two names for one inode: a write through one gives no event for the other.
+      _ = try runShell("ln train/c0/1.txt train/c1/twin.txt", in: dir.url)
+      _ = try tessera(["add"], dir)
+      _ = try tessera(["commit", "-m", "twins"], dir)
+      _ = try tessera(["monitor", "start"], dir)
+      _ = try tessera(["status"], dir)
+      _ = try tessera(["status"], dir)
+      _ = try runShell("printf 'other bytes' > train/c0/1.txt", in: dir.url)
+      let status = try json(try tessera(["status", "--json"], dir).stdout)
+      #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c0/1.txt", "train/c1/twin.txt"])
     }
-    // Two names for one inode: a write through one gives no event for the other.
-    _ = try runShell("ln train/c0/1.txt train/c1/twin.txt", in: dir.url)
-    _ = try tessera(["add"], dir)
-    _ = try tessera(["commit", "-m", "twins"], dir)
-    _ = try tessera(["monitor", "start"], dir)
-    _ = try tessera(["status"], dir)
-    _ = try tessera(["status"], dir)
-    _ = try runShell("printf 'other bytes' > train/c0/1.txt", in: dir.url)
-    let status = try json(try tessera(["status", "--json"], dir).stdout)
-    #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c0/1.txt", "train/c1/twin.txt"])
   }
 
   /// With the monitor, a no-op `status` names the index by its last 32 bytes without reading its entries. An
   /// index damaged in place since (same file, same checksum bytes) must still be read in full and refused.
   @Test func anIndexChangedInPlaceIsReadInFullDespiteTheMonitor() throws {
-    let dir = try dataset()
-    defer {
-      _ = try? runTessera(["monitor", "stop"], in: dir.url)
-      dir.remove()
+    try withMonitoredDataset { dir in
+      _ = try tessera(["monitor", "start"], dir)
+      _ = try tessera(["status"], dir)  // compares everything and records the snapshot
+      #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
+      // One bit of one entry flipped in place: the same file, its last 32 bytes untouched.
+      let index = try FileHandle(forUpdating: URL(fileURLWithPath: dir.path + "/.tessera/index"))
+      let middle = try index.seekToEnd() / 2
+      try index.seek(toOffset: middle)
+      let byte = try #require(try index.read(upToCount: 1)).first!
+      try index.seek(toOffset: middle)
+      try index.write(contentsOf: [byte ^ 0x01])
+      try index.close()
+      let broken = try tessera(["status"], dir, expect: 1)
+      #expect(broken.stderr.contains("index:") && broken.stderr.contains("tessera checkout HEAD --force"), "\(broken.stderr)")
+      _ = try tessera(["checkout", "HEAD", "--force"], dir)
+      #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
     }
-    _ = try tessera(["monitor", "start"], dir)
-    _ = try tessera(["status"], dir)  // compares everything and records the snapshot
-    #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
-    // One bit of one entry flipped in place: the same file, its last 32 bytes untouched.
-    let index = try FileHandle(forUpdating: URL(fileURLWithPath: dir.path + "/.tessera/index"))
-    let middle = try index.seekToEnd() / 2
-    try index.seek(toOffset: middle)
-    let byte = try #require(try index.read(upToCount: 1)).first!
-    try index.seek(toOffset: middle)
-    try index.write(contentsOf: [byte ^ 0x01])
-    try index.close()
-    let broken = try tessera(["status"], dir, expect: 1)
-    #expect(broken.stderr.contains("index:") && broken.stderr.contains("tessera checkout HEAD --force"), "\(broken.stderr)")
-    _ = try tessera(["checkout", "HEAD", "--force"], dir)
-    #expect(try tessera(["status"], dir).stdout.contains("Nothing to commit"))
   }
 
   @Test func theMonitorStopsWhenItsFolderIsRemoved() throws {

@@ -199,8 +199,6 @@ import TesseraTestSupport
     }
   }
 
-  /// A crash between replacing the full index and removing the changes file leaves one that names the old full
-  /// index: it is ignored. A torn or tampered changes file is refused, naming it.
   /// An index changed and changed back is written as the same bytes it had before the change. A crash between
   /// that full write's rename and its removal of the changes file must not bring the change back: the changes
   /// file names exactly these bytes, so the write removes it first (and a committed record naming them too).
@@ -237,6 +235,8 @@ import TesseraTestSupport
     }
   }
 
+  /// A crash between replacing the full index and removing the changes file leaves one that names the old full
+  /// index: it is ignored. A torn or tampered changes file is refused, naming it.
   @Test func aStaleChangesFileIsIgnoredAndACorruptOneRefused() throws {
     try withTemporaryDirectory { dir in
       let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)

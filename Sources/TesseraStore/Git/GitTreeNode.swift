@@ -120,17 +120,17 @@ extension Store {
       var nextDropped = 0
       func copyOld(upTo end: Int) {
         guard let oldTree else { return }
+        func copy(_ entries: Range<Int>) {
+          oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(entries)])) }
+        }
         var run = next
         while nextDropped < droppedInOrder.count && droppedInOrder[nextDropped] < end {
           let i = droppedInOrder[nextDropped]
           nextDropped += 1
-          guard i >= run else { continue }
-          oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(run..<i)])) }
+          copy(run..<i)
           run = i + 1
         }
-        if run < end {
-          oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(run..<end)])) }
-        }
+        if run < end { copy(run..<end) }
         next = max(next, end)
       }
       for entry in fresh {
