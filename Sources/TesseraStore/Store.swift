@@ -63,7 +63,11 @@ public final class Store: @unchecked Sendable {
     }
   }
 
-  func lockForWriting() throws -> WriterLock { try WriterLock(path: meta + "/lock") }
+  func lockForWriting() throws -> WriterLock {
+    let lock = try WriterLock(path: meta + "/lock")
+    removeAbandonedGitLocks()
+    return lock
+  }
 
   func withGit<T>(_ body: () throws -> T) rethrows -> T {
     gitLock.lock()

@@ -75,4 +75,33 @@ import TesseraTestSupport
     #expect((s["untracked"] as! [String]).isEmpty)
     #expect(((s["unstaged"] as! [String: Any])["modified"] as! [String]).isEmpty)
   }
+
+  /// What a writer killed inside libgit2's reference update leaves: `<ref>.lock` files beside the references. The
+  /// next writer must take them as abandoned (CI once saw every commit after a killed one fail to lock
+  /// `refs/heads/main.lock`), and a fetch, which writes references too, must not run beside a writer.
+  @Test func lockFilesLeftByAKilledWriterDoNotBlockTheNextOne() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    for i in 0..<20 { try dir.write(Array("file \(i)".utf8), to: "train/\(i).bin") }
+    #expect(try runTessera(["init"], in: dir.url).status == 0)
+    #expect(try runTessera(["commit", "--all", "-m", "v0"], in: dir.url).status == 0)
+    #expect(try runTessera(["branch", "old", "main"], in: dir.url).status == 0)
+    let git = ".tessera/git/"
+    for stale in ["refs/heads/main.lock", "refs/heads/old.lock", "refs/tags/v1.lock", "HEAD.lock", "packed-refs.lock",
+                  "logs/refs/heads/main.lock"] {
+      try dir.write(Array("0123456789abcdef0123456789abcdef01234567\n".utf8), to: git + stale)
+    }
+    try dir.write(Array("changed".utf8), to: "train/0.bin")
+    let commit = try runTessera(["commit", "--all", "-m", "v1"], in: dir.url)
+    #expect(commit.status == 0, "commit beside stale locks: \(commit.stderr)")
+    #expect(try runTessera(["tag", "v1"], in: dir.url).status == 0)
+    let delete = try runTessera(["branch", "-d", "old"], in: dir.url)
+    #expect(delete.status == 0, "branch -d beside stale locks: \(delete.stderr)")
+    #expect(try headInfo(dir).parents.count == 1)
+    try expectVerifyClean(dir, after: "nothing")
+    for stale in ["refs/heads/main.lock", "refs/heads/old.lock", "refs/tags/v1.lock", "HEAD.lock", "packed-refs.lock",
+                  "logs/refs/heads/main.lock"] {
+      #expect(!FileManager.default.fileExists(atPath: dir.url.path + "/" + git + stale), "\(stale) was removed")
+    }
+  }
 }

@@ -39,9 +39,10 @@ extension Store {
 
   /// Fetches every branch of the git remote into `refs/remotes/<name>/` and its tags into `refs/tags/`
   /// (an existing local tag is never moved). Returns the branches and tags the remote advertised.
+  /// Holds the writer lock: it writes references, and a writer takes any reference `.lock` it finds as abandoned.
   @discardableResult
   package func fetchVersions(gitURL: String, remoteName: String) throws -> [RemoteReference] {
-    try withGit {
+    try withWriterLock { try withGit {
       try repo.fetch(url: gitURL, refspecs: ["+refs/heads/*:refs/remotes/\(remoteName)/*"], prune: true)
       let advertised = try repo.remoteReferences(url: gitURL)
         .filter { ($0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/")) && !$0.name.hasSuffix("^{}") }
@@ -49,7 +50,7 @@ extension Store {
       let missing = advertised.map(\.name).filter { $0.hasPrefix("refs/tags/") && !local.contains($0) }
       if !missing.isEmpty { try repo.fetch(url: gitURL, refspecs: missing.map { "\($0):\($0)" }, prune: false) }
       return advertised
-    }
+    } }
   }
 
   /// `refs/remotes/<name>/<branch>` → commit, as last fetched.
@@ -91,17 +92,17 @@ extension Store {
 
   /// Points a local branch at a commit, creating it if needed (for clone and pull).
   package func setBranch(_ name: String, to commit: String) throws {
-    try withGit {
+    try withWriterLock { try withGit {
       let target = try repo.resolveCommit(commit)
       var oid = target.raw
       var ref: OpaquePointer?
       try git("git_reference_create") { git_reference_create(&ref, repo.handle, "refs/heads/\(name)", &oid, 1, "tessera: \(commit)") }
       git_reference_free(ref)
-    }
+    } }
   }
 
   /// Points HEAD at a branch without touching files (a new clone's HEAD, before its first checkout).
   package func setHead(branch: String) throws {
-    _ = try withGit { try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") } }
+    _ = try withWriterLock { try withGit { try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") } } }
   }
 }

@@ -1,0 +1,25 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libgit2 updates a reference by writing `<name>.lock` and renaming it over the reference. A process killed
+/// between the two leaves the `.lock` behind, and every later update of that reference fails with "failed to
+/// lock file" — git itself asks the user to delete it by hand. Every write to the store's git references happens
+/// under the writer lock, so a `.lock` found by the lock's new holder belongs to a holder that died.
+extension Store {
+  /// Removes the reference lock files a killed writer left. Call only while holding the writer lock.
+  func removeAbandonedGitLocks() {
+    let git = gitDirectory
+    let fm = FileManager.default
+    for name in (try? fm.contentsOfDirectory(atPath: git)) ?? [] where name.hasSuffix(".lock") {
+      unlink(git + "/" + name)
+    }
+    for folder in ["refs", "logs"] {
+      guard let walk = fm.enumerator(atPath: git + "/" + folder) else { continue }
+      while let relative = walk.nextObject() as? String {
+        if relative.hasSuffix(".lock") { unlink(git + "/" + folder + "/" + relative) }
+      }
+    }
+  }
+}
