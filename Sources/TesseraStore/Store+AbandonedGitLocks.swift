@@ -9,10 +9,13 @@ import Glibc
 /// under the writer lock, so a `.lock` found by the lock's new holder belongs to a holder that died.
 extension Store {
   /// Removes the reference lock files a killed writer left. Call only while holding the writer lock.
-  func removeAbandonedGitLocks() {
-    let git = gitDirectory
+  func removeAbandonedGitLocks() { Self.removeAbandonedGitLocks(inGitDirectory: gitDirectory) }
+
+  /// Removes `*.lock` files at the top of a git directory and under its `refs/` and `logs/`. Only for a caller
+  /// that holds the lock every writer of that repository takes.
+  static func removeAbandonedGitLocks(inGitDirectory git: String) {
     let fm = FileManager.default
-    for name in (try? fm.contentsOfDirectory(atPath: git)) ?? [] where name.hasSuffix(".lock") {
+    for name in (try? fm.contentsOfDirectory(atPath: git)) ?? [] where name.hasSuffix(".lock") && name != pushLockName {
       unlink(git + "/" + name)
     }
     for folder in ["refs", "logs"] {
@@ -22,4 +25,7 @@ extension Store {
       }
     }
   }
+
+  /// The file in a local git remote that pushes hold an exclusive `flock` on (never removed, only locked).
+  static let pushLockName = "tessera-push.lock"
 }

@@ -35,6 +35,24 @@ import TesseraTestSupport
     try f.tessera(["verify", "--remote", "origin", "--deep"], in: copy)
   }
 
+  /// A push killed inside libgit2's reference update on the remote leaves `refs/heads/<branch>.lock` in the
+  /// remote's git repository; the next push (from any store) must not fail on it forever.
+  @Test func aReferenceLockLeftInTheRemoteByAKilledPushIsTakenAsAbandoned() throws {
+    let f = try RemoteFixture(smallFiles: 4, largeFiles: 0, s3: false)
+    let remote = f.work.url.appendingPathComponent("nas/left").path
+    try f.tessera(["remote", "add", "backup", remote])
+    try f.tessera(["push", "backup", "main"])
+    for stale in ["refs/heads/main.lock", "packed-refs.lock"] {
+      try Data("0123456789abcdef0123456789abcdef01234567\n".utf8).write(to: URL(fileURLWithPath: remote + "/git/" + stale))
+    }
+    try f.write([7], to: "train/Coat/a.bin")
+    try f.tessera(["commit", "--all", "-m", "after a killed push"])
+    let push = try f.tesseraStatus(["push", "backup", "main"])
+    #expect(push.status == 0, "push beside a stale remote lock: \(push.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: remote + "/git/refs/heads/main.lock"))
+    try f.tessera(["verify", "--remote", "backup"])
+  }
+
   @Test func pullNeverOverwritesAChangedFile() throws {
     let f = try RemoteFixture(smallFiles: 6, largeFiles: 0, s3: false)
     let remote = f.work.url.appendingPathComponent("r").path

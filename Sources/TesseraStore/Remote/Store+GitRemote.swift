@@ -67,8 +67,18 @@ extension Store {
 
   /// Pushes local references (full names: `refs/heads/main`, `refs/tags/v1`) to the same names on the remote.
   /// A branch that is not a fast-forward of the remote's is refused unless `force`.
+  /// A local remote (a path) is shared by every store that pushes to it: pushes take turns on an exclusive
+  /// `flock` there, so the reference locks a killed push left can be removed as abandoned.
   package func pushVersions(gitURL: String, references: [String], force: Bool) throws -> [PushedReference] {
-    try withGit {
+    var turn: Int32 = -1
+    defer { if turn >= 0 { close(turn) } }
+    if let local = gitURL.hasPrefix("file://") ? String(gitURL.dropFirst(7)) : gitURL.hasPrefix("/") ? gitURL : nil {
+      let path = local + "/" + Self.pushLockName
+      turn = try syscall("open", path) { Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+      _ = try syscall("flock", path) { flock(turn, LOCK_EX) }
+      Self.removeAbandonedGitLocks(inGitDirectory: local)
+    }
+    return try withGit {
       try repo.push(url: gitURL, refspecs: references.map { (force ? "+" : "") + "\($0):\($0)" })
     }
   }
