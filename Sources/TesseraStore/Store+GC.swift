@@ -10,6 +10,10 @@ public struct GCReport: Sendable, Codable {
   public var unreachableObjects = 0
   public var bytesFreed: Int64 = 0
   public var packsRewritten = 0
+  /// Small data packs merged into one (each `add` writes its own), so lookups ask few packs.
+  public var smallPacksMerged = 0
+  /// The version repository's packs (one per commit) merged into one.
+  public var versionPacksMerged = 0
   public var temporaryFilesRemoved = 0
   public var removed: [String] = []
 }
@@ -33,7 +37,7 @@ extension Store {
     for entry in try repo.treeEntries(tree) {
       if entry.isTree {
         try collectObjects(entry.id, seen: &seen, into: &out)
-      } else {
+      } else if seen.insert(entry.id).inserted {  // a pointer unchanged since an earlier version is read once
         // A pointer that does not parse still must not cost us the objects of the rest: gc refuses instead.
         out.insert(try Pointer.parse(repo.blobBytes(entry.id), path: entry.name).object)
       }
@@ -58,14 +62,20 @@ extension Store {
     }
     let temporaries = try temporaryFiles()
     report.temporaryFilesRemoved = temporaries.count
+    // Every add writes a data pack and every commit a git pack; a lookup asks each in turn, so they are merged.
+    let small = Set(objects.packs.filter { Self.dataBytes(of: $0) < Self.smallPackBytes }.map(\.name))
+    let mergeSmall = small.count >= 2
+    if mergeSmall { report.smallPacksMerged = small.count }
+    let versionPacks = try withGit { repo.packNames() }
+    if versionPacks.count >= 2 { report.versionPacksMerged = versionPacks.count }
     if dryRun { return report }
 
-    // Rewrite every pack that holds something unreachable, keeping what is reachable.
+    // Rewrite every pack that holds something unreachable, keeping what is reachable, and merge the small ones.
     var doomedPacks: [String] = []
     let writer = try PackWriter(directory: objects.packDirectory)
     for pack in objects.packs {
       let entries = pack.index.entries
-      guard entries.contains(where: { !reachable.contains($0.id) }) else { continue }
+      guard entries.contains(where: { !reachable.contains($0.id) }) || (mergeSmall && small.contains(pack.name)) else { continue }
       for e in entries where reachable.contains(e.id) { try writer.append(e.id, try objects.read(e.id)) }
       doomedPacks.append(pack.name)
     }
@@ -81,11 +91,34 @@ extension Store {
     }
     for path in temporaries { unlink(path) }
     try objects.reloadPacks()
+    if versionPacks.count >= 2 { try mergeVersionPacks(versionPacks) }
     return report
   }
 
+  /// Data packs below this size are merged by `gc`; bigger ones (a large first add) are left as they are.
+  static let smallPackBytes = Int64(PackWriter.rollOverBytes / 4)
+
+  static func dataBytes(of pack: ObjectStore.Pack) -> Int64 {
+    var st = stat()
+    return fstat(pack.fd, &st) == 0 ? Int64(st.st_size) : 0
+  }
+
+  /// Writes what the references reach into one git pack (libgit2 fsyncs it), then removes the old packs, index
+  /// first: a crash in between leaves objects twice, never missing; then the loose objects the pack holds (an
+  /// annotated tag's). What no reference reaches is dropped, as `gc` drops unreachable data. A pack kept by a `.keep` file (git's convention) stays.
+  private func mergeVersionPacks(_ old: [String]) throws {
+    let written = try withGit { try repo.writePackOfReachableObjects() }
+    let folder = gitDirectory + "/objects/pack/"
+    for name in old where name != written.name && !fileExists(folder + name + ".keep") {
+      if unlink(folder + name + ".idx") != 0 { throw StoreError.fromErrno(errno, "unlink", folder + name + ".idx") }
+      unlink(folder + name + ".rev")
+      unlink(folder + name + ".pack")
+    }
+    try withGit { try repo.removeLooseObjects(heldBy: written.name) }
+  }
+
   /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index, and the
-  /// temporary git packs of a killed `commit` (ours only: `tmp_tessera_*`; commit holds the lock gc holds).
+  /// temporary git packs of a killed `commit`, `gc` or fetch (`tmp_tessera_*`, `pack_git2_*`; all hold the lock gc holds).
   func temporaryFiles() throws -> [String] {
     var out: [String] = []
     let packDir = objects.packDirectory
@@ -97,7 +130,10 @@ extension Store {
     for name in (try? listDirectory(objects.root)) ?? [] where name.hasPrefix("tmp-") { out.append(objects.root + "/" + name) }
     for name in (try? listDirectory(meta)) ?? [] where name.contains(".tmp-") { out.append(meta + "/" + name) }
     let gitPacks = gitDirectory + "/objects/pack"
-    for name in (try? listDirectory(gitPacks)) ?? [] where name.hasPrefix("tmp_tessera_") { out.append(gitPacks + "/" + name) }
+    // libgit2's pack writer (gc's merge, fetch) names its temporaries `pack_git2_*`; both run under the lock too.
+    for name in (try? listDirectory(gitPacks)) ?? [] where name.hasPrefix("tmp_tessera_") || name.hasPrefix("pack_git2_") {
+      out.append(gitPacks + "/" + name)
+    }
     return out.sorted()
   }
 }

@@ -364,6 +364,57 @@ let sampleFiles = [
     }
   }
 
+  /// Each add writes a data pack and each commit a git pack, and every lookup asks them in turn: gc merges the
+  /// small data packs into one and the git packs into one, keeping every version, an annotated tag's own object,
+  /// and nothing that no reference reaches.
+  @Test func gcMergesThePacksThatEachAddAndCommitWrote() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createTag("annotated", message: "a tag object of its own")
+      try store.createBranch("experiment")
+      try store.checkout("experiment")
+      try dir.write(Array("only on the branch".utf8), to: "train/cat/3.txt")
+      try store.add([])
+      let lost = try store.commit(message: "branch work").id
+      try store.checkout("main")
+      for round in 0..<3 {
+        try dir.write(Array("round \(round)".utf8), to: "train/dog/\(round).txt")
+        try store.add([])
+        try store.commit(message: "round \(round)")
+      }
+      try store.deleteBranch("experiment")
+      let gitPacks = store.gitDirectory + "/objects/pack"
+      func listed(_ folder: String, _ suffix: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(suffix) }
+      }
+      #expect(try listed(gitPacks, ".idx").count == 5)
+      #expect(try listed(store.objects.packDirectory, ".tpi").count == 5)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: store.gitDirectory + "/objects").contains { $0.count == 2 },
+              "the annotated tag is a loose object")
+      let history = try store.log().map(\.id)
+
+      let dry = try store.gc(dryRun: true)
+      #expect(dry.versionPacksMerged == 5 && dry.smallPacksMerged == 5)
+      #expect(try listed(gitPacks, ".idx").count == 5, "a dry run changes nothing")
+      let done = try store.gc()
+      #expect(done.versionPacksMerged == 5 && done.smallPacksMerged == 5 && done.unreachableObjects == 1)
+      #expect(try listed(gitPacks, ".idx").count == 1 && listed(gitPacks, ".pack").count == 1)
+      #expect(try listed(store.objects.packDirectory, ".tpi").count == 1)
+
+      let reopened = try Store.open(at: dir.path)
+      #expect(try reopened.verify().isClean)
+      #expect(try reopened.log().map(\.id) == history)
+      #expect(try reopened.entries(revision: "annotated").count == sampleFiles.count)
+      #expect(try reopened.show("annotated").version.id == history.last)
+      let loose = try FileManager.default.contentsOfDirectory(atPath: store.gitDirectory + "/objects").filter { $0.count == 2 }
+      #expect(loose.isEmpty, "the tag object was loose and is now in the pack: \(loose)")
+      #expect(throws: (any Error).self) { try reopened.resolve(lost) }  // the deleted branch's version is gone
+      #expect(try reopened.gc().versionPacksMerged == 0, "one pack is left as it is")
+    }
+  }
+
   @Test func aFileThatVanishesBeforeItIsHashedStagesNothing() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

@@ -359,8 +359,14 @@ extension Verify {
 struct GC: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gc",
-    abstract: "Remove objects that no version and no staged file reaches.",
-    discussion: "Example:\n  tessera gc --dry-run")
+    abstract: "Remove objects that no version and no staged file reaches, and merge small packs.",
+    discussion: """
+      Every add writes a data pack and every commit a pack of version metadata; gc merges the small data packs
+      (under 256 MiB) into one and the version packs into one, so lookups ask few packs.
+
+      Example:
+        tessera gc --dry-run
+      """)
 
   @Flag(help: "Only report what would be removed.") var dryRun = false
   @Flag(help: "Print the report as JSON.") var json = false
@@ -370,6 +376,7 @@ struct GC: ParsableCommand {
     if json { return try printJSON(r) }
     let verb = dryRun ? "would remove" : "removed"
     print("gc \(verb) \(r.unreachableObjects) unreachable object(s), \(ByteFormat.string(r.bytesFreed)); "
-          + "\(r.reachableObjects) kept; \(r.temporaryFilesRemoved) temporary file(s); \(r.packsRewritten) pack(s) rewritten")
+          + "\(r.reachableObjects) kept; \(r.temporaryFilesRemoved) temporary file(s); \(r.packsRewritten) pack(s) rewritten "
+          + "(\(r.smallPacksMerged) small data pack(s) merged); \(r.versionPacksMerged) version pack(s) merged")
   }
 }

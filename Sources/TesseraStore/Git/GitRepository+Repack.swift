@@ -1,0 +1,84 @@
+import CGit2
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GitRepository {
+  /// The packs in `objects/pack`, by name (`pack-<hex>`), that have both their `.pack` and `.idx`.
+  func packNames() -> [String] {
+    let folder = git_repository_path(handle).map { String(cString: $0) + "objects/pack" } ?? ""
+    let names = Set((try? listDirectory(folder)) ?? [])
+    return names.filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
+      .filter { names.contains($0 + ".pack") }.sorted()
+  }
+
+  /// Writes one pack of every object the references and HEAD reach — each ref's own target (an annotated tag
+  /// object too) and the whole history below it — through libgit2's pack builder, which fsyncs it before it
+  /// returns (fsync is on for the process). Returns the new pack's name (`pack-<hex>`) and its object count.
+  func writePackOfReachableObjects() throws -> (name: String, objects: Int) {
+    var builder: OpaquePointer?
+    try git("git_packbuilder_new") { git_packbuilder_new(&builder, handle) }
+    defer { git_packbuilder_free(builder) }
+    git_packbuilder_set_threads(builder, 0)  // 0: one per core
+
+    var walker: OpaquePointer?
+    try git("git_revwalk_new") { git_revwalk_new(&walker, handle) }
+    defer { git_revwalk_free(walker) }
+    var roots = try directReferenceTargets()
+    if let head = try headCommit() { roots.append(head) }
+    for root in roots {
+      var oid = root.raw
+      // The target itself first: for an annotated tag that is the tag object, which a history walk never visits.
+      try git("git_packbuilder_insert_recur") { git_packbuilder_insert_recur(builder, &oid, nil) }
+      try git("git_revwalk_push") { git_revwalk_push(walker, &oid) }
+    }
+    if !roots.isEmpty { try git("git_packbuilder_insert_walk") { git_packbuilder_insert_walk(builder, walker) } }
+    try git("git_packbuilder_write") { git_packbuilder_write(builder, nil, 0, nil, nil) }
+    guard let name = git_packbuilder_name(builder) else { throw GitError(function: "git_packbuilder_name", code: -1, message: "no pack was written") }
+    return ("pack-" + String(cString: name), Int(git_packbuilder_object_count(builder)))
+  }
+
+  /// Removes the loose objects that pack `name` holds (git's `prune-packed`), and loose folders left empty.
+  /// Returns how many it removed.
+  @discardableResult
+  func removeLooseObjects(heldBy name: String) throws -> Int {
+    let objectsFolder = String(cString: git_repository_path(handle)) + "objects"
+    var odb: OpaquePointer?
+    try git("git_odb_new") { git_odb_new(&odb) }
+    defer { git_odb_free(odb) }
+    var backend: UnsafeMutablePointer<git_odb_backend>?
+    try git("git_odb_backend_one_pack") { git_odb_backend_one_pack(&backend, objectsFolder + "/pack/" + name + ".idx") }
+    let added = git_odb_add_backend(odb, backend, 1)
+    if added < 0 { backend?.pointee.free(backend) }
+    try git("git_odb_add_backend") { added }
+    var removed = 0
+    for folder in (try? listDirectory(objectsFolder)) ?? [] where folder.count == 2 {
+      let path = objectsFolder + "/" + folder
+      for file in (try? listDirectory(path)) ?? [] {
+        guard file.count == 38, let id = GitOID(hex: folder + file) else { continue }
+        var oid = id.raw
+        if git_odb_exists(odb, &oid) == 1, unlink(path + "/" + file) == 0 { removed += 1 }
+      }
+      rmdir(path)  // fails, harmlessly, while anything is left in it
+    }
+    return removed
+  }
+
+  /// Each direct reference's target as stored (not peeled), symbolic references skipped.
+  private func directReferenceTargets() throws -> [GitOID] {
+    var iterator: OpaquePointer?
+    try git("git_reference_iterator_new") { git_reference_iterator_new(&iterator, handle) }
+    defer { git_reference_iterator_free(iterator) }
+    var out: [GitOID] = []
+    while true {
+      var ref: OpaquePointer?
+      let status = git_reference_next(&ref, iterator)
+      if status == GIT_ITEROVER.rawValue { break }
+      try git("git_reference_next") { status }
+      defer { git_reference_free(ref) }
+      if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) { out.append(GitOID(target.pointee)) }
+    }
+    return out
+  }
+}
