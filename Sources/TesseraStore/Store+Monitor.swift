@@ -1,4 +1,5 @@
 import CStoreShims
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -112,10 +113,10 @@ extension Store {
     let logStart = (try? readFile(logPath).count) ?? 0
     let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
     guard spawned == 0 else { throw StoreError.fromErrno(spawned, "posix_spawn", executable) }
-    guard wait else { return }
+    guard wait else { return Self.reapWhenItExits(pid) }
     let deadline = Self.nowNs() + Int64(timeoutSeconds * 1e9)
     while Self.nowNs() < deadline {
-      if monitorInfo != nil { return }
+      if monitorInfo != nil { return Self.reapWhenItExits(pid) }
       var status: Int32 = 0
       if waitpid(pid, &status, WNOHANG) == pid {
         let log = (try? readFile(logPath)) ?? []
@@ -125,5 +126,43 @@ extension Store {
       usleep(20_000)
     }
     throw StoreError(.io, "the monitor did not answer within \(Int(timeoutSeconds)) s; see \(logPath)")
+  }
+
+  /// A monitor outlives a command, but not always a long-running library user (a search controller): without
+  /// a wait its exit would leave a zombie there until that process ends.
+  private static func reapWhenItExits(_ pid: pid_t) {
+    Thread.detachNewThread {
+      var status: Int32 = 0
+      while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    }
+  }
+
+  /// How long commands wait before starting the monitor again after they last started it.
+  public static let monitorRestartInterval: Double = 60
+
+  /// For status, add and commit: when the monitor is enabled and not answering, starts it in the background (this
+  /// command compares everything, as it would without it). Returns whether it started one. It does not when a
+  /// command started one less than ``monitorRestartInterval`` ago: a monitor that cannot start (too few inotify
+  /// watches) would otherwise be started, and fail, by every command. Nor when this user does not own the store:
+  /// a `sudo tessera status` would leave a root-owned monitor that the owner's commands never trust.
+  @discardableResult
+  public func restartMonitorIfEnabled(executable: String, arguments: [String]) -> Bool {
+    guard monitorEnabled, monitorInfo == nil else { return false }
+    var owner = stat()
+    guard stat(meta, &owner) == 0, owner.st_uid == geteuid() else { return false }
+    let marker = monitorDirectory + "/restarted"
+    var last = stat()
+    if stat(marker, &last) == 0 {
+      let age = Double(Self.nowNs()) / 1e9 - (Double(last.st_mtim.tv_sec) + Double(last.st_mtim.tv_nsec) / 1e9)
+      if age >= 0 && age < Self.monitorRestartInterval { return false }
+    }
+    guard (try? writeFileAtomically(marker, [], sync: false)) != nil else { return false }
+    return (try? launchMonitor(executable: executable, arguments: arguments, wait: false)) != nil
+  }
+
+  /// The last line the monitor logged (why it stopped or could not start), if any.
+  public var monitorLastLogLine: String? {
+    guard let log = try? readFile(monitorDirectory + "/log") else { return nil }
+    return String(decoding: log, as: UTF8.self).split(separator: "\n").last.map(String.init)
   }
 }

@@ -105,6 +105,47 @@ import TesseraTestSupport
     }
   }
 
+  /// A monitor that dies again right after a command started it (one that cannot start, say, for want of inotify
+  /// watches) is started again at most once a minute, not by every command; and a command run by another user
+  /// than the store's owner (`sudo`) never starts one.
+  @Test func commandsRestartAFailingMonitorAtMostOnceAMinuteAndOnlyForTheOwner() throws {
+    try withMonitoredDataset { dir in
+      _ = try tessera(["monitor", "start"], dir)
+      kill(try #require(try monitorPID(dir)), SIGKILL)
+      _ = try tessera(["status"], dir)  // starts it again
+      var restarted: Int32? = nil
+      for _ in 0..<100 where restarted == nil {
+        restarted = try monitorPID(dir)
+        if restarted == nil { usleep(50_000) }
+      }
+      kill(try #require(restarted), SIGKILL)
+      usleep(100_000)
+      _ = try tessera(["status"], dir)
+      usleep(500_000)
+      #expect(try monitorPID(dir) == nil, "started less than a minute ago: not started again")
+      let report = try json(try tessera(["monitor", "status", "--json"], dir, expect: 1).stdout)
+      #expect(report["running"] as? Bool == false && report["enabled"] as? Bool == true)
+
+      // A minute later it is; but not by a user who does not own the store.
+      let marker = dir.path + "/.tessera/monitor/restarted"
+      let old = Date().addingTimeInterval(-120)
+      try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: marker)
+      #expect(chown(dir.path + "/.tessera", 4242, 4242) == 0)
+      _ = try tessera(["status"], dir)
+      usleep(500_000)
+      #expect(try monitorPID(dir) == nil, "not the owner: never started")
+      #expect(chown(dir.path + "/.tessera", geteuid(), getegid()) == 0)
+      _ = try tessera(["status"], dir)
+      var again: Int32? = nil
+      for _ in 0..<100 where again == nil {
+        again = try monitorPID(dir)
+        if again == nil { usleep(50_000) }
+      }
+      #expect(again != nil)
+      _ = try tessera(["monitor", "stop"], dir)
+    }
+  }
+
   @Test func aMonitorThatDiedOrRestartedIsNeverTrusted() throws {
     try withMonitoredDataset { dir in
       _ = try tessera(["monitor", "start"], dir)

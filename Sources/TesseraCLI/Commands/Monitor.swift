@@ -10,7 +10,8 @@ struct MonitorCommand: ParsableCommand {
       A background process per store watches every folder with inotify. status and add then stat only the files
       it saw change instead of every file; whenever it cannot be sure (it was restarted, the kernel dropped
       events, a folder cannot be watched) they compare everything, as without it. Once started, status, add and
-      commit start it again when it is not running (after a reboot), until 'tessera monitor stop'.
+      commit start it again when it is not running (after a reboot), at most once a minute and only for the
+      store's owner, until 'tessera monitor stop'.
       What inotify cannot see, the monitor cannot either (inotify(7)): writes through a shared memory mapping
       (mmap) of a dataset file, and changes made by another machine; network and FUSE filesystems are refused
       for that reason. After writing files in such a way, 'tessera monitor stop' then 'tessera monitor start'
@@ -60,18 +61,22 @@ struct MonitorCommand: ParsableCommand {
       var running: Bool
       var enabled: Bool
       var monitor: MonitorInfo?
+      /// When enabled but not running: the monitor's last logged line (why it stopped or could not start).
+      var lastMessage: String?
     }
 
     func run() throws {
       let store = try Store.open()
       let info = store.monitorInfo
       if json {
-        try printJSON(Report(running: info != nil, enabled: store.monitorEnabled, monitor: info))
+        try printJSON(Report(running: info != nil, enabled: store.monitorEnabled, monitor: info,
+                             lastMessage: info == nil && store.monitorEnabled ? store.monitorLastLogLine : nil))
       } else if let info {
         print("Running: pid \(info.pid), \(info.watchedFolders) folders watched, \(info.journalled) changes journalled")
         if let degraded = info.degraded { print("Degraded (commands compare everything): \(degraded)") }
       } else {
-        print("Not running\(store.monitorEnabled ? " (enabled: the next status, add or commit starts it)" : "").")
+        print("Not running\(store.monitorEnabled ? " (enabled: status, add and commit start it, at most once a minute)" : "").")
+        if store.monitorEnabled, let last = store.monitorLastLogLine { print("Its last message: \(last)") }
       }
       if info == nil { throw ExitCode(1) }
     }
@@ -98,6 +103,5 @@ func selfExecutable() -> String {
 /// For status, add and commit: starts the monitor in the background when it is enabled and not running, so the
 /// next command finds it (this one compares everything, as it would without it).
 func restartMonitorIfEnabled(_ store: Store) {
-  guard store.monitorEnabled, store.monitorInfo == nil else { return }
-  try? store.launchMonitor(executable: selfExecutable(), arguments: ["monitor", "run"], wait: false)
+  store.restartMonitorIfEnabled(executable: selfExecutable(), arguments: ["monitor", "run"])
 }
