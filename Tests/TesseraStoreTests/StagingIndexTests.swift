@@ -273,4 +273,31 @@ import TesseraTestSupport
       #expect(throws: StoreError.self) { try IndexStats.load(path) }
     }
   }
+
+  /// A damaged index is reported as a checksum mismatch wherever the damage is: in an entry's path, in the count,
+  /// in a length field that would make a parse fail or read past an entry, in the trailer. Never a parse result
+  /// of damaged bytes, and never a less telling parse error.
+  @Test func aDamagedIndexIsAChecksumMismatchWhereverTheDamageIs() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index"
+      var random = SplitMix64(seed: 11)
+      var index = StagingIndex()
+      index.replaceAll(with: (0..<300).map { Self.entry(String(format: "train/c%d/%04d.png", $0 % 7, $0), &random) })
+      try index.write(path)
+      let good = try readFile(path)
+      #expect(try StagingIndex.load(path).count == 300)
+      for position in [4, 12, 13, 14, 20, good.count / 3, good.count / 2, good.count - 40, good.count - 33, good.count - 1] {
+        for flip: UInt8 in [0x01, 0x80] {
+          var bad = good
+          bad[position] ^= flip
+          try writeFileAtomically(path, bad)
+          #expect {
+            try StagingIndex.load(path)
+          } throws: { error in
+            (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
+          }
+        }
+      }
+    }
+  }
 }
