@@ -95,6 +95,18 @@ extension Store {
     return report
   }
 
+  /// How many packs there are before commands advise `gc` (git's `gc.autoPackLimit`).
+  public static let packMergeThreshold = 50
+
+  /// Advice to run `gc` once adds and commits have left ``packMergeThreshold`` packs of one kind: every lookup asks
+  /// the packs in turn. Nil while there are fewer. Two folder listings.
+  public var packMergeAdvice: String? {
+    let data = ((try? listDirectory(objects.packDirectory)) ?? []).filter { $0.hasSuffix(".tpi") }.count
+    let versions = ((try? listDirectory(gitDirectory + "/objects/pack")) ?? []).filter { $0.hasSuffix(".idx") }.count
+    guard max(data, versions) >= Self.packMergeThreshold else { return nil }
+    return "\(versions) pack(s) of versions and \(data) of data; 'tessera gc' merges them (lookups ask each in turn)"
+  }
+
   /// Data packs below this size are merged by `gc`; bigger ones (a large first add) are left as they are.
   static let smallPackBytes = Int64(PackWriter.rollOverBytes / 4)
 

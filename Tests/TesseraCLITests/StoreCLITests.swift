@@ -174,4 +174,22 @@ import TesseraTestSupport
     }
     _ = try tessera(["verify"], dir)
   }
+
+  /// Each commit writes a pack of versions and each add a data pack; from 50 of either, commit advises gc (as git's
+  /// auto-gc limit), and gc's merge silences it.
+  @Test func commitAdvisesGcOnceFiftyPacksAccumulated() throws {
+    let dir = try dataset()
+    defer { dir.remove() }
+    _ = try tessera(["init"], dir)
+    for round in 0..<50 {
+      try dir.write(Array("round \(round)".utf8), to: "train/class1/1.txt")
+      let commit = try tessera(["commit", "--all", "-m", "round \(round)"], dir)
+      #expect(commit.stderr.contains("hint: 50 pack(s) of versions") == (round == 49), "round \(round): \(commit.stderr)")
+    }
+    #expect(try tessera(["gc"], dir).stdout.contains("50 version pack(s) merged"))
+    try dir.write(Array("after gc".utf8), to: "train/class1/1.txt")
+    #expect(!(try tessera(["commit", "--all", "-m", "after gc"], dir).stderr.contains("hint")))
+    _ = try tessera(["verify"], dir)
+    #expect(try tessera(["log", "--json"], dir).stdout.components(separatedBy: "\"id\"").count - 1 == 51)
+  }
 }

@@ -78,6 +78,7 @@ struct Commit: ParsableCommand {
     } else {
       version = try store.commit(message: message)
     }
+    if let advice = store.packMergeAdvice { FileHandle.standardError.write(Data("hint: \(advice)\n".utf8)) }
     if json { return try printJSON(version) }
     let branch = (try? store.currentBranch()).flatMap { $0 } ?? "detached HEAD"
     print("[\(branch) \(version.id.prefix(12))] \(version.summary)")
