@@ -79,8 +79,10 @@ extension Store {
       for e in entries where reachable.contains(e.id) { try writer.append(e.id, try objects.read(e.id)) }
       doomedPacks.append(pack.name)
     }
-    try writer.finish()  // synced before any old pack goes
-    for name in doomedPacks {
+    // Synced before any old pack goes. A pack is named by its index, so the rewrite of a pack that held only
+    // reachable objects, in id order, can come out as that very pack: it is then kept, not deleted.
+    let written = Set(try writer.finish())
+    for name in doomedPacks where !written.contains(name) {
       let base = objects.packDirectory + "/" + name
       if unlink(base + ".tpi") != 0 { throw StoreError.fromErrno(errno, "unlink", base + ".tpi") }
       unlink(base + ".tpk")
