@@ -12,17 +12,33 @@ extension Store {
   func removeAbandonedGitLocks() { Self.removeAbandonedGitLocks(inGitDirectory: gitDirectory) }
 
   /// Removes `*.lock` files at the top of a git directory and under its `refs/` and `logs/`. Only for a caller
-  /// that holds the lock every writer of that repository takes.
-  static func removeAbandonedGitLocks(inGitDirectory git: String) {
+  /// that holds the lock every writer of that repository takes. With `untouchedFor`, a younger lock is waited on
+  /// until it is that old, and removed only if it is still the same file, unmodified.
+  static func removeAbandonedGitLocks(inGitDirectory git: String, untouchedFor seconds: Double = 0) {
     let fm = FileManager.default
+    var locks: [String] = []
     for name in (try? fm.contentsOfDirectory(atPath: git)) ?? [] where name.hasSuffix(".lock") && name != pushLockName {
-      unlink(git + "/" + name)
+      locks.append(git + "/" + name)
     }
     for folder in ["refs", "logs"] {
       guard let walk = fm.enumerator(atPath: git + "/" + folder) else { continue }
       while let relative = walk.nextObject() as? String {
-        if relative.hasSuffix(".lock") { unlink(git + "/" + folder + "/" + relative) }
+        if relative.hasSuffix(".lock") { locks.append(git + "/" + folder + "/" + relative) }
       }
+    }
+    for path in locks {
+      var before = stat()
+      guard stat(path, &before) == 0 else { continue }
+      if seconds > 0 {
+        let age = Double(nowNs()) / 1e9 - (Double(before.st_mtim.tv_sec) + Double(before.st_mtim.tv_nsec) / 1e9)
+        if age < seconds {
+          usleep(UInt32((seconds - max(0, age)) * 1e6))
+          var after = stat()
+          guard stat(path, &after) == 0, after.st_ino == before.st_ino, after.st_mtim.tv_sec == before.st_mtim.tv_sec,
+                after.st_mtim.tv_nsec == before.st_mtim.tv_nsec else { continue }
+        }
+      }
+      unlink(path)
     }
   }
 

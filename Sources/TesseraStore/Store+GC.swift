@@ -132,7 +132,8 @@ extension Store {
   }
 
   /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index, and the
-  /// temporary git packs of a killed `commit`, `gc` or fetch (`tmp_tessera_*`, `pack_git2_*`; all hold the lock gc holds).
+  /// temporary git packs of a killed `commit`, `gc` or fetch (`tmp_tessera_*`, `pack_git2_*`, a `.pack` or `.idx`
+  /// without the other; all hold the lock gc holds).
   func temporaryFiles() throws -> [String] {
     var out: [String] = []
     let packDir = objects.packDirectory
@@ -145,8 +146,16 @@ extension Store {
     for name in (try? listDirectory(meta)) ?? [] where name.contains(".tmp-") { out.append(meta + "/" + name) }
     let gitPacks = gitDirectory + "/objects/pack"
     // libgit2's pack writer (gc's merge, fetch) names its temporaries `pack_git2_*`; both run under the lock too.
-    for name in (try? listDirectory(gitPacks)) ?? [] where name.hasPrefix("tmp_tessera_") || name.hasPrefix("pack_git2_") {
+    let gitNames = Set((try? listDirectory(gitPacks)) ?? [])
+    for name in gitNames where name.hasPrefix("tmp_tessera_") || name.hasPrefix("pack_git2_") {
       out.append(gitPacks + "/" + name)
+    }
+    // Half of a pack: gc killed between removing an old pack's .idx and its .pack, or libgit2 killed between
+    // linking a new pack's .idx and its .pack (git reads a pack only with both).
+    for name in gitNames where name.hasPrefix("pack-") {
+      for (mine, other) in [(".pack", ".idx"), (".idx", ".pack")] where name.hasSuffix(mine) {
+        if !gitNames.contains(String(name.dropLast(mine.count)) + other) { out.append(gitPacks + "/" + name) }
+      }
     }
     return out.sorted()
   }

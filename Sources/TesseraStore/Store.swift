@@ -63,8 +63,8 @@ public final class Store: @unchecked Sendable {
     }
   }
 
-  func lockForWriting() throws -> WriterLock {
-    let lock = try WriterLock(path: meta + "/lock")
+  func lockForWriting(waitSeconds: Double = 0) throws -> WriterLock {
+    let lock = try WriterLock(path: meta + "/lock", waitSeconds: waitSeconds)
     removeAbandonedGitLocks()
     return lock
   }

@@ -68,6 +68,13 @@ import TesseraTestSupport
         #expect(try runTessera(["branch", "-d", "tmp\(round)"], in: dir.url).status == 0)
         try killAfter(["gc"], dir, microseconds: delay)
         try expectVerifyClean(dir, after: "gc at \(delay)µs")
+        // The next gc removes what the killed one left half-done: no pack without its index or the reverse.
+        #expect(try runTessera(["gc"], in: dir.url).status == 0)
+        let packs = Set(try FileManager.default.contentsOfDirectory(atPath: dir.url.path + "/.tessera/git/objects/pack"))
+        for name in packs where name.hasPrefix("pack-") {
+          let base = name.hasSuffix(".pack") ? String(name.dropLast(5)) : String(name.dropLast(4))
+          #expect(packs.contains(base + ".pack") && packs.contains(base + ".idx"), "\(name) left half after gc at \(delay)µs")
+        }
       }
     }
     let status = try runTessera(["status", "--json"], in: dir.url)

@@ -313,8 +313,8 @@ let sampleFiles = [
     }
   }
 
-  /// A commit killed while writing its git pack leaves `tmp_tessera_*` files; gc counts them on a dry run and
-  /// removes them otherwise, and leaves git's own files alone.
+  /// A commit killed while writing its git pack leaves `tmp_tessera_*` files, and a killed gc half a pack; gc
+  /// counts them on a dry run and removes them otherwise, and leaves git's own files alone.
   @Test func gcRemovesTheTemporaryGitPacksOfAKilledCommit() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)
@@ -325,11 +325,16 @@ let sampleFiles = [
       for suffix in [".pack", ".idx"] {
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: packs + "/tmp_tessera_99_12345" + suffix))
       }
+      // And halves of packs, which a killed gc leaves: a .pack without its .idx, an .idx without its .pack.
+      let real = try #require(before.first { $0.hasSuffix(".pack") })
+      try FileManager.default.copyItem(atPath: packs + "/" + real, toPath: packs + "/pack-" + String(repeating: "a", count: 40) + ".pack")
+      try FileManager.default.copyItem(atPath: packs + "/" + real.dropLast(5) + ".idx",
+                                       toPath: packs + "/pack-" + String(repeating: "b", count: 40) + ".idx")
       let dry = try store.gc(dryRun: true)
-      #expect(dry.temporaryFilesRemoved == 2)
+      #expect(dry.temporaryFilesRemoved == 4)
       #expect(FileManager.default.fileExists(atPath: packs + "/tmp_tessera_99_12345.pack"))
       let done = try store.gc()
-      #expect(done.temporaryFilesRemoved == 2)
+      #expect(done.temporaryFilesRemoved == 4)
       #expect(try FileManager.default.contentsOfDirectory(atPath: packs).sorted() == before)
       #expect(try store.verify().isClean)
     }
@@ -412,6 +417,35 @@ let sampleFiles = [
       #expect(loose.isEmpty, "the tag object was loose and is now in the pack: \(loose)")
       #expect(throws: (any Error).self) { try reopened.resolve(lost) }  // the deleted branch's version is gone
       #expect(try reopened.gc().versionPacksMerged == 0, "one pack is left as it is")
+    }
+  }
+
+  /// Plain git can point a ref at a tree (a fetch brings such a tag along); gc's merge of the git packs must keep
+  /// it and not fail on it (a history walk refuses anything that is not a commit).
+  @Test func gcMergesGitPacksBesideARefToATree() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try dir.write(Array("second".utf8), to: "train/cat/2.txt")
+      try store.add([])
+      try store.commit(message: "second")
+      func git(_ args: [String]) throws -> String {
+        let p = Process(), out = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = ["--git-dir", store.gitDirectory] + args
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "git \(args)")
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+      }
+      _ = try git(["tag", "treetag", "HEAD^{tree}"])
+      let tree = try git(["rev-parse", "treetag"])
+      #expect(try store.gc().versionPacksMerged == 2)
+      #expect(try git(["cat-file", "-t", tree]) == "tree")
+      #expect(try store.verify().isClean)
     }
   }
 

@@ -27,13 +27,26 @@ extension GitRepository {
     defer { git_revwalk_free(walker) }
     var roots = try directReferenceTargets()
     if let head = try headCommit() { roots.append(head) }
+    var pushed = false
     for root in roots {
       var oid = root.raw
-      // The target itself first: for an annotated tag that is the tag object, which a history walk never visits.
-      try git("git_packbuilder_insert_recur") { git_packbuilder_insert_recur(builder, &oid, nil) }
-      try git("git_revwalk_push") { git_revwalk_push(walker, &oid) }
+      var object: OpaquePointer?
+      try git("git_object_lookup") { git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY) }
+      defer { git_object_free(object) }
+      // A tag object (or a ref to a tree or blob, which plain git can make) is packed with what it names; a
+      // history walk visits commits only, and refuses anything that does not peel to one.
+      if git_object_type(object) != GIT_OBJECT_COMMIT {
+        try git("git_packbuilder_insert_recur") { git_packbuilder_insert_recur(builder, &oid, nil) }
+      }
+      var commit: OpaquePointer?
+      if git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0 {
+        var commitID = git_object_id(commit).pointee
+        git_object_free(commit)
+        try git("git_revwalk_push") { git_revwalk_push(walker, &commitID) }
+        pushed = true
+      }
     }
-    if !roots.isEmpty { try git("git_packbuilder_insert_walk") { git_packbuilder_insert_walk(builder, walker) } }
+    if pushed { try git("git_packbuilder_insert_walk") { git_packbuilder_insert_walk(builder, walker) } }
     try git("git_packbuilder_write") { git_packbuilder_write(builder, nil, 0, nil, nil) }
     guard let name = git_packbuilder_name(builder) else { throw GitError(function: "git_packbuilder_name", code: -1, message: "no pack was written") }
     return ("pack-" + String(cString: name), Int(git_packbuilder_object_count(builder)))

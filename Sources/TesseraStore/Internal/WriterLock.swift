@@ -7,8 +7,14 @@ import Glibc
 final class WriterLock {
   private let fd: Int32
 
-  init(path: String) throws {
+  /// With `waitSeconds`, a lock held by another process is waited for that long before giving up.
+  init(path: String, waitSeconds: Double = 0) throws {
     let fd = try syscall("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+    var waited = 0.0
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && waited < waitSeconds {
+      usleep(50_000)
+      waited += 0.05
+    }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
       let code = errno
       let holder = (try? readAll(fd: fd, path: path, sizeHint: 16)).map { String(decoding: $0, as: UTF8.self) } ?? "?"

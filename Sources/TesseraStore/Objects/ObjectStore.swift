@@ -62,11 +62,14 @@ final class ObjectStore: @unchecked Sendable {
         fresh.append(open)
         continue
       }
-      let indexPath = packDirectory + "/" + name
-      let index = try PackIndex(bytes: readFile(indexPath), path: indexPath)
-      let dataPath = packDirectory + "/" + base + ".tpk"
-      let fd = try syscall("open", dataPath) { Glibc.open(dataPath, O_RDONLY | O_CLOEXEC) }
-      fresh.append(Pack(name: base, index: index, fd: fd))
+      let indexPath = packDirectory + "/" + name, dataPath = packDirectory + "/" + base + ".tpk"
+      do {
+        let index = try PackIndex(bytes: readFile(indexPath), path: indexPath)
+        let fd = try syscall("open", dataPath) { Glibc.open(dataPath, O_RDONLY | O_CLOEXEC) }
+        fresh.append(Pack(name: base, index: index, fd: fd))
+      } catch where !fileExists(indexPath) {
+        continue  // removed since the listing by a concurrent gc, which wrote its objects elsewhere first
+      }
     }
     // A lookup asks the packs in turn; the biggest (a first add's) holds most objects, so asking it first makes
     // the 70,000 "still stored?" questions of an add one probe each, not one per pack.

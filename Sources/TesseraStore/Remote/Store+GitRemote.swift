@@ -39,10 +39,11 @@ extension Store {
 
   /// Fetches every branch of the git remote into `refs/remotes/<name>/` and its tags into `refs/tags/`
   /// (an existing local tag is never moved). Returns the branches and tags the remote advertised.
-  /// Holds the writer lock: it writes references, and a writer takes any reference `.lock` it finds as abandoned.
+  /// Holds the writer lock (waiting up to 30 s for a writer to finish): it writes references, and a writer takes
+  /// any reference `.lock` it finds as abandoned.
   @discardableResult
   package func fetchVersions(gitURL: String, remoteName: String) throws -> [RemoteReference] {
-    try withWriterLock { try withGit {
+    try withWriterLock(waitSeconds: 30) { try withGit {
       try repo.fetch(url: gitURL, refspecs: ["+refs/heads/*:refs/remotes/\(remoteName)/*"], prune: true)
       let advertised = try repo.remoteReferences(url: gitURL)
         .filter { ($0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/")) && !$0.name.hasSuffix("^{}") }
@@ -72,11 +73,16 @@ extension Store {
   package func pushVersions(gitURL: String, references: [String], force: Bool) throws -> [PushedReference] {
     var turn: Int32 = -1
     defer { if turn >= 0 { close(turn) } }
-    if let local = gitURL.hasPrefix("file://") ? String(gitURL.dropFirst(7)) : gitURL.hasPrefix("/") ? gitURL : nil {
+    // Another store's own repository is guarded by that store's writer lock, not by this one.
+    if let local = gitURL.hasPrefix("file://") ? String(gitURL.dropFirst(7)) : gitURL.hasPrefix("/") ? gitURL : nil,
+       !local.hasSuffix("/.tessera/git"), fileExists(local + "/HEAD") {
       let path = local + "/" + Self.pushLockName
-      turn = try syscall("open", path) { Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+      // Read-only is enough for flock, and works for every member of a group sharing the remote.
+      turn = try syscall("open", path) { Glibc.open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o664) }
       _ = try syscall("flock", path) { flock(turn, LOCK_EX) }
-      Self.removeAbandonedGitLocks(inGitDirectory: local)
+      // A push by plain git does not take this turn; its reference locks live for milliseconds, so only a lock
+      // untouched for 2 s is taken as abandoned.
+      Self.removeAbandonedGitLocks(inGitDirectory: local, untouchedFor: 2)
     }
     return try withGit {
       try repo.push(url: gitURL, refspecs: references.map { (force ? "+" : "") + "\($0):\($0)" })

@@ -12,9 +12,9 @@ extension Store {
   /// The `.tessera` folder: remotes keep their configuration and caches under it.
   package var metaDirectory: String { meta }
 
-  /// Holds the writer lock for the whole of `body`.
-  package func withWriterLock<T>(_ body: () throws -> T) throws -> T {
-    let lock = try lockForWriting()
+  /// Holds the writer lock for the whole of `body`, waiting up to `waitSeconds` for another holder to finish.
+  package func withWriterLock<T>(waitSeconds: Double = 0, _ body: () throws -> T) throws -> T {
+    let lock = try lockForWriting(waitSeconds: waitSeconds)
     defer { withExtendedLifetime(lock) {} }
     return try body()
   }
