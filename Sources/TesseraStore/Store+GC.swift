@@ -63,7 +63,7 @@ extension Store {
     let temporaries = try temporaryFiles()
     report.temporaryFilesRemoved = temporaries.count
     // Every add writes a data pack and every commit a git pack; a lookup asks each in turn, so they are merged.
-    let small = Set(objects.packs.filter { Self.dataBytes(of: $0) < Self.smallPackBytes }.map(\.name))
+    let small = Self.packsToMerge(objects.packs.map { ($0.name, Self.dataBytes(of: $0)) })
     let mergeSmall = small.count >= 2
     if mergeSmall { report.smallPacksMerged = small.count }
     let versionPacks = try withGit { repo.packNames() }
@@ -109,8 +109,24 @@ extension Store {
     return "\(versions) pack(s) of versions and \(data) of data; 'tessera gc' merges them (lookups ask each in turn)"
   }
 
-  /// Data packs below this size are merged by `gc`; bigger ones (a large first add) are left as they are.
+  /// Data packs below this size may be merged by `gc`; bigger ones (a large first add) are left as they are.
   static let smallPackBytes = Int64(PackWriter.rollOverBytes / 4)
+
+  /// Which data packs `gc` merges, as git's `repack --geometric=2`: of the packs under ``smallPackBytes``, from the
+  /// biggest down, each pack at least twice the size of all smaller ones together is left as it is; the rest are
+  /// merged. So a gc after one small add rewrites that add's pack and its like, not the big merged pack before it,
+  /// and the number of packs stays logarithmic in the data.
+  static func packsToMerge(_ packs: [(name: String, bytes: Int64)]) -> Set<String> {
+    let small = packs.filter { $0.bytes < smallPackBytes }.sorted { ($0.bytes, $0.name) > ($1.bytes, $1.name) }
+    var smaller = small.reduce(Int64(0)) { $0 + $1.bytes }
+    var kept = 0
+    for pack in small {
+      smaller -= pack.bytes
+      guard pack.bytes >= 2 * smaller else { break }
+      kept += 1
+    }
+    return Set(small.dropFirst(kept).map(\.name))
+  }
 
   static func dataBytes(of pack: ObjectStore.Pack) -> Int64 {
     var st = stat()

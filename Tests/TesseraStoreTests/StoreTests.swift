@@ -420,6 +420,36 @@ let sampleFiles = [
     }
   }
 
+  /// gc merges data packs geometrically: a pack at least twice all smaller ones together stays, so one small add
+  /// after a big merged pack does not make gc rewrite the big one.
+  @Test func gcChoosesDataPacksToMergeGeometrically() throws {
+    func merged(_ sizes: [Int64]) -> [Int64] {
+      let packs = sizes.enumerated().map { (name: "p\($0.offset)", bytes: $0.element) }
+      let chosen = Store.packsToMerge(packs)
+      return packs.filter { chosen.contains($0.name) }.map(\.bytes).sorted()
+    }
+    #expect(merged([36_000_000, 370_000]) == [])
+    #expect(merged([36_000_000, 3_700_000, 370_000, 370_000]) == [370_000, 370_000])
+    #expect(merged([24, 18, 7, 7, 7]) == [7, 7, 7, 18, 24])
+    #expect(merged([100, 40, 10]) == [])
+    #expect(merged([100, 40, 30]) == [30, 40, 100], "100 is not twice 70: all three")
+    let big = Store.smallPackBytes
+    #expect(merged([big, big + 1, 10, 10]) == [10, 10], "packs of 256 MiB and more are never merged")
+    #expect(merged([]) == [] && merged([5]) == [])
+
+    // Through gc: a big first add, then a small one, leaves both packs as they are.
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: ["train/a/big.bin": String(repeating: "x", count: 50_000)])
+      try store.add([])
+      try store.commit(message: "big")
+      try dir.write(Array("tiny".utf8), to: "train/a/tiny.bin")
+      try store.add([])
+      try store.commit(message: "tiny")
+      #expect(try store.gc().smallPacksMerged == 0)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: store.objects.packDirectory).filter { $0.hasSuffix(".tpi") }.count == 2)
+    }
+  }
+
   /// Plain git can point a ref at a tree (a fetch brings such a tag along); gc's merge of the git packs must keep
   /// it and not fail on it (a history walk refuses anything that is not a commit).
   @Test func gcMergesGitPacksBesideARefToATree() throws {

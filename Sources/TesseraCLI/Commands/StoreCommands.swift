@@ -362,8 +362,9 @@ struct GC: ParsableCommand {
     commandName: "gc",
     abstract: "Remove objects that no version and no staged file reaches, and merge small packs.",
     discussion: """
-      Every add writes a data pack and every commit a pack of version metadata; gc merges the small data packs
-      (under 256 MiB) into one and the version packs into one, so lookups ask few packs.
+      Every add writes a data pack and every commit a pack of version metadata; gc merges small data packs
+      (under 256 MiB, geometrically: a pack twice the size of all smaller ones together stays) and the version
+      packs into one, so lookups ask few packs.
 
       Example:
         tessera gc --dry-run
