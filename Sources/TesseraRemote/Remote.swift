@@ -83,11 +83,7 @@ public final class Remote: @unchecked Sendable {
   }
 
   /// A local git URL (a path or file://) names a folder Tessera may create on first push.
-  static func localGitPath(_ url: String) -> String? {
-    if url.hasPrefix("file://") { return String(url.dropFirst(7)) }
-    if url.hasPrefix("/") { return url }
-    return nil
-  }
+  static func localGitPath(_ url: String) -> String? { Store.localPath(ofURL: url) }
 
   // MARK: Remote-tracking state
 

@@ -87,7 +87,8 @@ public enum RemoteLocation: Sendable, Equatable {
       }
       self = .s3(bucket: bucket, prefix: prefix)
     } else if url.hasPrefix("file://") {
-      self = .folder(String(url.dropFirst(7)))
+      guard let path = Store.localPath(ofURL: url) else { throw RemoteError("\(url): a file:// URL must name this machine (no host, or localhost)") }
+      self = .folder(path)
     } else if url.contains("://") {
       throw RemoteError("\(url): unsupported remote; use s3://bucket/prefix or a folder path")
     } else {

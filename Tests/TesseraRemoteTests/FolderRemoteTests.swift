@@ -53,6 +53,20 @@ import TesseraTestSupport
     try f.tessera(["verify", "--remote", "backup"])
   }
 
+  /// `file://` URLs are read as libgit2 reads them: `localhost` as the host, percent-escapes decoded; a file URL
+  /// naming another host is refused by name.
+  @Test func fileURLsWithLocalhostAndEscapesNameTheSameFolder() throws {
+    let f = try RemoteFixture(smallFiles: 3, largeFiles: 0, s3: false)
+    let folder = f.work.url.appendingPathComponent("shared drive/sets").path
+    try f.tessera(["remote", "add", "backup", "file://localhost" + folder.replacingOccurrences(of: " ", with: "%20")])
+    try f.tessera(["push", "backup", "main"])
+    #expect(FileManager.default.fileExists(atPath: folder + "/git/HEAD"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/tessera-remote.json"))
+    try f.tessera(["verify", "--remote", "backup"])
+    let other = try f.tesseraStatus(["remote", "add", "far", "file://elsewhere/data"])
+    #expect(other.status != 0 && other.stderr.contains("file://elsewhere/data"))
+  }
+
   @Test func pullNeverOverwritesAChangedFile() throws {
     let f = try RemoteFixture(smallFiles: 6, largeFiles: 0, s3: false)
     let remote = f.work.url.appendingPathComponent("r").path

@@ -32,6 +32,16 @@ extension Store {
     }
   }
 
+  /// The folder a local URL names — a path, or `file://` with no host or `localhost`, percent-decoded as libgit2
+  /// decodes it — or nil for any other URL.
+  package static func localPath(ofURL url: String) -> String? {
+    if url.hasPrefix("/") { return url }
+    guard url.hasPrefix("file://") else { return nil }
+    guard let parsed = URL(string: url) else { return String(url.dropFirst(7)) }
+    guard parsed.host == nil || parsed.host == "" || parsed.host == "localhost" else { return nil }
+    return parsed.path
+  }
+
   /// The references a git remote advertises (HEAD included, with its target branch).
   package func remoteReferences(gitURL: String) throws -> [RemoteReference] {
     try withGit { try repo.remoteReferences(url: gitURL) }
@@ -74,8 +84,7 @@ extension Store {
     var turn: Int32 = -1
     defer { if turn >= 0 { close(turn) } }
     // Another store's own repository is guarded by that store's writer lock, not by this one.
-    if let local = gitURL.hasPrefix("file://") ? String(gitURL.dropFirst(7)) : gitURL.hasPrefix("/") ? gitURL : nil,
-       !local.hasSuffix("/.tessera/git"), fileExists(local + "/HEAD") {
+    if let local = Self.localPath(ofURL: gitURL), !local.hasSuffix("/.tessera/git"), fileExists(local + "/HEAD") {
       let path = local + "/" + Self.pushLockName
       // Read-only is enough for flock, and works for every member of a group sharing the remote.
       turn = try syscall("open", path) { Glibc.open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o664) }
