@@ -179,7 +179,7 @@ extension Remote {
     let commit = try store.resolve(revision)
     let missing = RemoteError("remote '\(name)' does not hold version \(revision) (\(commit.prefix(12))): push it first ('tessera push \(name) --all')")
     let git = try gitURL()
-    if let path = Self.localGitPath(git), !FileManager.default.fileExists(atPath: path + "/HEAD") { throw missing }
+    if let path = Store.localPath(ofURL: git), !FileManager.default.fileExists(atPath: path + "/HEAD") { throw missing }
     let advertised = try store.fetchVersions(gitURL: git, remoteName: name)
     for ref in advertised where store.commitIfExists(ref.commit) != nil {
       if try store.isAncestor(commit, of: ref.commit) { return }

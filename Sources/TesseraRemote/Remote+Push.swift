@@ -32,7 +32,7 @@ extension Remote {
     let trace = PhaseTrace()
     report.references = try resolvePushReferences(references, all: all)
     let git = try gitURL()
-    if let path = Self.localGitPath(git) { try Store.createGitRemote(at: path) }
+    if let path = Store.localPath(ofURL: git) { try Store.createGitRemote(at: path) }
 
     // 1. Finish packs an interrupted push staged, then see what the remote has.
     let resumedEarlier = try sendOutgoingPacks(progress: nil, report: &report)

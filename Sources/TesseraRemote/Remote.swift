@@ -82,9 +82,6 @@ public final class Remote: @unchecked Sendable {
     return ((FileManager.default.currentDirectoryPath + "/" + git) as NSString).standardizingPath
   }
 
-  /// A local git URL (a path or file://) names a folder Tessera may create on first push.
-  static func localGitPath(_ url: String) -> String? { Store.localPath(ofURL: url) }
-
   // MARK: Remote-tracking state
 
   /// The commits of the remote's branches as last fetched: `main` → commit.

@@ -29,14 +29,11 @@ extension Store {
     for path in locks {
       var before = stat()
       guard stat(path, &before) == 0 else { continue }
-      if seconds > 0 {
-        let age = Double(nowNs()) / 1e9 - (Double(before.st_mtim.tv_sec) + Double(before.st_mtim.tv_nsec) / 1e9)
-        if age < seconds {
-          usleep(UInt32((seconds - max(0, age)) * 1e6))
-          var after = stat()
-          guard stat(path, &after) == 0, after.st_ino == before.st_ino, after.st_mtim.tv_sec == before.st_mtim.tv_sec,
-                after.st_mtim.tv_nsec == before.st_mtim.tv_nsec else { continue }
-        }
+      let age = secondsSinceModified(before)
+      if age < seconds {
+        usleep(UInt32((seconds - max(0, age)) * 1e6))
+        var after = stat()
+        guard stat(path, &after) == 0, FileScanner.fileStat(after) == FileScanner.fileStat(before) else { continue }
       }
       unlink(path)
     }

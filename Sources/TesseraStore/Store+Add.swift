@@ -223,6 +223,9 @@ extension Store {
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
   }
 
+  /// How long ago a file was last modified (negative when its time is in the future).
+  static func secondsSinceModified(_ st: stat) -> Double { Double(nowNs() - FileScanner.fileStat(st).mtimeNs) / 1e9 }
+
   /// `labels.csv` at the root: `path,label` lines (a `path,label` header is allowed). Its labels win over folders.
   func loadLabelsFile() throws -> [String: String] {
     let path = root + "/" + Self.labelsFileName

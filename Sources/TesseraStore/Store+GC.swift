@@ -101,10 +101,9 @@ extension Store {
   public static let packMergeThreshold = 50
 
   /// Advice to run `gc` once adds and commits have left ``packMergeThreshold`` packs of one kind: every lookup asks
-  /// the packs in turn. Nil while there are fewer. Two folder listings.
+  /// the packs in turn. Nil while there are fewer. One folder listing: the data packs are already loaded.
   public var packMergeAdvice: String? {
-    let data = ((try? listDirectory(objects.packDirectory)) ?? []).filter { $0.hasSuffix(".tpi") }.count
-    let versions = ((try? listDirectory(gitDirectory + "/objects/pack")) ?? []).filter { $0.hasSuffix(".idx") }.count
+    let data = objects.packs.count, versions = withGit { repo.packNames().count }
     guard max(data, versions) >= Self.packMergeThreshold else { return nil }
     return "\(versions) pack(s) of versions and \(data) of data; 'tessera gc' merges them (lookups ask each in turn)"
   }
@@ -139,12 +138,12 @@ extension Store {
   private func mergeVersionPacks(_ old: [String]) throws {
     let written = try withGit { try repo.writePackOfReachableObjects() }
     let folder = gitDirectory + "/objects/pack/"
-    for name in old where name != written.name && !fileExists(folder + name + ".keep") {
+    for name in old where name != written && !fileExists(folder + name + ".keep") {
       if unlink(folder + name + ".idx") != 0 { throw StoreError.fromErrno(errno, "unlink", folder + name + ".idx") }
       unlink(folder + name + ".rev")
       unlink(folder + name + ".pack")
     }
-    try withGit { try repo.removeLooseObjects(heldBy: written.name) }
+    try withGit { try repo.removeLooseObjects(heldBy: written) }
   }
 
   /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index, and the

@@ -152,10 +152,7 @@ extension Store {
     guard stat(meta, &owner) == 0, owner.st_uid == geteuid() else { return false }
     let marker = monitorDirectory + "/restarted"
     var last = stat()
-    if stat(marker, &last) == 0 {
-      let age = Double(Self.nowNs()) / 1e9 - (Double(last.st_mtim.tv_sec) + Double(last.st_mtim.tv_nsec) / 1e9)
-      if age >= 0 && age < Self.monitorRestartInterval { return false }
-    }
+    if stat(marker, &last) == 0, (0..<Self.monitorRestartInterval).contains(Self.secondsSinceModified(last)) { return false }
     guard (try? writeFileAtomically(marker, [], sync: false)) != nil else { return false }
     return (try? launchMonitor(executable: executable, arguments: arguments, wait: false)) != nil
   }

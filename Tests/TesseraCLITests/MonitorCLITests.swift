@@ -32,6 +32,21 @@ import TesseraTestSupport
     return ((state["monitor"] as? NSDictionary)?["pid"] as? Int).map(Int32.init)
   }
 
+  /// The pid of the monitor once one answers, asking for up to 5 s (one started in the background); nil if none does.
+  func waitForMonitor(_ dir: TemporaryDirectory) throws -> Int32? {
+    for _ in 0..<100 {
+      if let pid = try monitorPID(dir) { return pid }
+      usleep(50_000)
+    }
+    return nil
+  }
+
+  /// How many events the kernel queues for one inotify instance before it drops them.
+  func inotifyQueueLimit() -> Int {
+    Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+  }
+
   func dataset() throws -> TemporaryDirectory {
     let dir = try TemporaryDirectory()
     for c in 0..<3 { for i in 0..<8 { try dir.write(Array("file \(c) \(i)".utf8), to: "train/c\(c)/\(i).txt") } }
@@ -112,11 +127,7 @@ import TesseraTestSupport
       _ = try tessera(["monitor", "start"], dir)
       kill(try #require(try monitorPID(dir)), SIGKILL)
       _ = try tessera(["status"], dir)  // starts it again
-      var restarted: Int32? = nil
-      for _ in 0..<100 where restarted == nil {
-        restarted = try monitorPID(dir)
-        if restarted == nil { usleep(50_000) }
-      }
+      let restarted = try waitForMonitor(dir)
       kill(try #require(restarted), SIGKILL)
       usleep(100_000)
       _ = try tessera(["status"], dir)
@@ -129,11 +140,7 @@ import TesseraTestSupport
       let marker = dir.path + "/.tessera/monitor/restarted"
       try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: marker)
       _ = try tessera(["status"], dir)
-      var again: Int32? = nil
-      for _ in 0..<100 where again == nil {
-        again = try monitorPID(dir)
-        if again == nil { usleep(50_000) }
-      }
+      let again = try waitForMonitor(dir)
       #expect(again != nil)
       _ = try tessera(["monitor", "stop"], dir)
     }
@@ -152,11 +159,7 @@ import TesseraTestSupport
       #expect(try monitorPID(dir) == nil, "not the owner: never started")
       #expect(chown(dir.path + "/.tessera", geteuid(), getegid()) == 0)
       _ = try tessera(["status"], dir)
-      var started: Int32? = nil
-      for _ in 0..<100 where started == nil {
-        started = try monitorPID(dir)
-        if started == nil { usleep(50_000) }
-      }
+      let started = try waitForMonitor(dir)
       #expect(started != nil, "the owner's command starts it")
     }
   }
@@ -172,11 +175,7 @@ import TesseraTestSupport
       let status = try json(try tessera(["status", "--json"], dir).stdout)
       #expect((status["unstaged"] as! NSDictionary)["modified"] as! [String] == ["train/c1/3.txt"])
       // Enabled, so that status started it again; a new monitor's tokens are not the old one's.
-      var restarted: Int32? = nil
-      for _ in 0..<100 where restarted == nil {
-        restarted = try monitorPID(dir)
-        if restarted == nil { usleep(50_000) }
-      }
+      let restarted = try waitForMonitor(dir)
       #expect(restarted != nil && restarted != pid)
       try dir.write(Array("changed again".utf8), to: "train/c2/4.txt")
       let again = try json(try tessera(["status", "--json"], dir).stdout)
@@ -194,8 +193,7 @@ import TesseraTestSupport
       let pid = try #require(try monitorPID(dir))
       // Stopped, the monitor reads no events: more than the kernel queues (fs.inotify.max_queued_events) are lost.
       kill(pid, SIGSTOP)
-      let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+      let limit = inotifyQueueLimit()
       // In a watched folder (a new folder's files predate its watch, so they would make no events).
       let r = try runShell("for i in $(seq 1 \(limit + 100)); do : > train/c0/burst-$i; done", in: dir.url)
       #expect(r.status == 0)
@@ -214,8 +212,7 @@ import TesseraTestSupport
       let pid = try #require(try monitorPID(dir))
       kill(pid, SIGSTOP)
       // Touching a folder journals nothing; enough of it overflows the queue, and the edit after it is lost.
-      let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+      let limit = inotifyQueueLimit()
       let r = try runShell("for i in $(seq 1 \(limit + 100)); do touch train/c0; done; echo edited >> train/c2/5.txt", in: dir.url)
       #expect(r.status == 0)
       kill(pid, SIGCONT)

@@ -7,7 +7,7 @@ import Glibc
 extension GitRepository {
   /// The packs in `objects/pack`, by name (`pack-<hex>`), that have both their `.pack` and `.idx`.
   func packNames() -> [String] {
-    let folder = git_repository_path(handle).map { String(cString: $0) + "objects/pack" } ?? ""
+    let folder = objectsFolder + "/pack"
     let names = Set((try? listDirectory(folder)) ?? [])
     return names.filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
       .filter { names.contains($0 + ".pack") }.sorted()
@@ -15,8 +15,8 @@ extension GitRepository {
 
   /// Writes one pack of every object the references and HEAD reach — each ref's own target (an annotated tag
   /// object too) and the whole history below it — through libgit2's pack builder, which fsyncs it before it
-  /// returns (fsync is on for the process). Returns the new pack's name (`pack-<hex>`) and its object count.
-  func writePackOfReachableObjects() throws -> (name: String, objects: Int) {
+  /// returns (fsync is on for the process). Returns the new pack's name (`pack-<hex>`).
+  func writePackOfReachableObjects() throws -> String {
     var builder: OpaquePointer?
     try git("git_packbuilder_new") { git_packbuilder_new(&builder, handle) }
     defer { git_packbuilder_free(builder) }
@@ -49,14 +49,13 @@ extension GitRepository {
     if pushed { try git("git_packbuilder_insert_walk") { git_packbuilder_insert_walk(builder, walker) } }
     try git("git_packbuilder_write") { git_packbuilder_write(builder, nil, 0, nil, nil) }
     guard let name = git_packbuilder_name(builder) else { throw GitError(function: "git_packbuilder_name", code: -1, message: "no pack was written") }
-    return ("pack-" + String(cString: name), Int(git_packbuilder_object_count(builder)))
+    return "pack-" + String(cString: name)
   }
 
   /// Removes the loose objects that pack `name` holds (git's `prune-packed`), and loose folders left empty.
   /// Returns how many it removed.
   @discardableResult
   func removeLooseObjects(heldBy name: String) throws -> Int {
-    let objectsFolder = String(cString: git_repository_path(handle)) + "objects"
     var odb: OpaquePointer?
     try git("git_odb_new") { git_odb_new(&odb) }
     defer { git_odb_free(odb) }
@@ -80,18 +79,13 @@ extension GitRepository {
 
   /// Each direct reference's target as stored (not peeled), symbolic references skipped.
   private func directReferenceTargets() throws -> [GitOID] {
-    var iterator: OpaquePointer?
-    try git("git_reference_iterator_new") { git_reference_iterator_new(&iterator, handle) }
-    defer { git_reference_iterator_free(iterator) }
     var out: [GitOID] = []
-    while true {
-      var ref: OpaquePointer?
-      let status = git_reference_next(&ref, iterator)
-      if status == GIT_ITEROVER.rawValue { break }
-      try git("git_reference_next") { status }
-      defer { git_reference_free(ref) }
+    try forEachReference { ref in
       if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) { out.append(GitOID(target.pointee)) }
     }
     return out
   }
+
+  /// `objects/` of the repository (its path ends in a slash).
+  private var objectsFolder: String { String(cString: git_repository_path(handle)) + "objects" }
 }

@@ -94,20 +94,12 @@ final class GitRepository {
 
   /// All references: (full name, target commit). Symbolic references are skipped.
   func references() throws -> [(name: String, target: GitOID)] {
-    var iterator: OpaquePointer?
-    try git("git_reference_iterator_new") { git_reference_iterator_new(&iterator, handle) }
-    defer { git_reference_iterator_free(iterator) }
     var out: [(String, GitOID)] = []
-    while true {
-      var ref: OpaquePointer?
-      let status = git_reference_next(&ref, iterator)
-      if status == GIT_ITEROVER.rawValue { break }
-      try git("git_reference_next") { status }
-      defer { git_reference_free(ref) }
+    try forEachReference { ref in
       var resolved: OpaquePointer?
-      guard git_reference_resolve(&resolved, ref) == 0 else { continue }
+      guard git_reference_resolve(&resolved, ref) == 0 else { return }
       defer { git_reference_free(resolved) }
-      guard let target = git_reference_target(resolved) else { continue }
+      guard let target = git_reference_target(resolved) else { return }
       var peeled: OpaquePointer?
       var oid = target.pointee
       if git_object_lookup(&peeled, handle, &oid, GIT_OBJECT_ANY) == 0 {
@@ -120,5 +112,20 @@ final class GitRepository {
       }
     }
     return out
+  }
+
+  /// Calls `body` with each reference, symbolic ones included; the handle is freed after `body` returns.
+  func forEachReference(_ body: (OpaquePointer?) throws -> Void) throws {
+    var iterator: OpaquePointer?
+    try git("git_reference_iterator_new") { git_reference_iterator_new(&iterator, handle) }
+    defer { git_reference_iterator_free(iterator) }
+    while true {
+      var ref: OpaquePointer?
+      let status = git_reference_next(&ref, iterator)
+      if status == GIT_ITEROVER.rawValue { return }
+      try git("git_reference_next") { status }
+      defer { git_reference_free(ref) }
+      try body(ref)
+    }
   }
 }

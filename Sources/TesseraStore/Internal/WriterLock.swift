@@ -11,12 +11,13 @@ final class WriterLock {
   init(path: String, waitSeconds: Double = 0) throws {
     let fd = try syscall("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
     var waited = 0.0
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && waited < waitSeconds {
-      usleep(50_000)
-      waited += 0.05
-    }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       let code = errno
+      if code == EWOULDBLOCK && waited < waitSeconds {
+        usleep(50_000)
+        waited += 0.05
+        continue
+      }
       let holder = (try? readAll(fd: fd, path: path, sizeHint: 16)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
       close(fd)
       if code == EWOULDBLOCK {
