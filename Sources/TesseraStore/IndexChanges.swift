@@ -18,7 +18,7 @@ struct IndexChanges {
     var entry: Range<Int>?
   }
 
-  var bytes: [UInt8] = []
+  var bytes = FileBytes([])
   var records: [Record] = []
   var base: String?
   var touched: Set<String> = []
@@ -46,7 +46,7 @@ struct IndexChanges {
   static func load(forIndex indexPath: String, fileChecksum: [UInt8]) throws -> IndexChanges? {
     let path = path(forIndex: indexPath)
     guard fileExists(path) else { return nil }
-    let bytes = try readFile(path)
+    let bytes = try FileBytes.contents(of: path)
     func corrupt(_ why: String) -> StoreError { StagingIndex.corruptIndex(path, why) }
     guard bytes.count >= countOffset + 8 + 1 + 8 + 32, Array(bytes[0..<4]) == magic else {
       throw corrupt("not a Tessera index changes file")

@@ -16,7 +16,7 @@ struct IndexStats {
     var children: Set<String> = []
   }
 
-  let bytes: [UInt8]
+  let bytes: FileBytes
   var folders: [String: Folder] = [:]
   var base: String?
   var touchedCount = 0

@@ -32,7 +32,7 @@ struct StagingIndex: Sendable {
   }
 
   /// The loaded file's bytes and where each entry starts, in path-byte order.
-  private(set) var stored: [UInt8] = []
+  private(set) var stored = FileBytes([])
   private var starts: [Int] = []
   private(set) var entriesEnd = 0
   /// Entries set (or removed, as nil) since loading; they win over `stored`.
@@ -82,22 +82,23 @@ struct StagingIndex: Sendable {
   /// Replaces every entry with `entries`, encoded straight into the stored form: a first `add` stages tens of
   /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
   mutating func replaceAll(with entries: [Entry]) {
-    (stored, starts, entriesEnd, overlay, count) = ([], [], 0, [:], 0)
+    (stored, starts, entriesEnd, overlay, count) = (FileBytes([]), [], 0, [:], 0)
     (fileChecksum, pending) = (nil, IndexChanges())  // these entries are no longer the file's
     guard !zip(entries, entries.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) else {
       // Not in the index's order (or a path twice, the last one winning): set one by one.
       for e in entries { self[e.file.path] = e }
       return
     }
-    stored = Self.magic
-    stored.reserveCapacity(12 + entries.count * 140)
-    PackIndex.appendUInt64(&stored, UInt64(entries.count))
+    var bytes = Self.magic
+    bytes.reserveCapacity(12 + entries.count * 140)
+    PackIndex.appendUInt64(&bytes, UInt64(entries.count))
     starts.reserveCapacity(entries.count)
     for e in entries {
-      starts.append(stored.count)
-      Self.encodeEntry(e, into: &stored)
+      starts.append(bytes.count)
+      Self.encodeEntry(e, into: &bytes)
     }
-    entriesEnd = stored.count
+    entriesEnd = bytes.count
+    stored = FileBytes(bytes)
     count = entries.count
   }
 
@@ -231,7 +232,25 @@ struct StagingIndex: Sendable {
   // MARK: Loading and writing
 
   static func load(_ path: String) throws -> StagingIndex {
-    guard let bytes = try readVerified(path) else { return StagingIndex() }
+    guard fileExists(path) else { return StagingIndex() }
+    let bytes = try FileBytes.contents(of: path)
+    guard bytes.count >= 44, bytes[0..<4] == magic else { throw corruptIndex(path, "not a Tessera index") }
+    // The checksum of 10 MB runs on another core while the entries are laid out and the changes merged in;
+    // none of it is returned, or reported as an error, before the checksum is known to match.
+    let checksumMatches = inBackground { bytes.withUnsafeBytes { Self.checksumMatches($0) } }
+    let parsed = Result { try parse(bytes, path: path) }
+    guard checksumMatches() else { throw corruptIndex(path, "index checksum does not match") }
+    return try parsed.get()
+  }
+
+  /// Whether the last 32 bytes are the SHA-256 of all before them.
+  static func checksumMatches(_ raw: UnsafeRawBufferPointer) -> Bool {
+    guard raw.count >= 32 else { return false }
+    let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])
+    return SHA256.hash(data: body).withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0 }
+  }
+
+  private static func parse(_ bytes: FileBytes, path: String) throws -> StagingIndex {
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     var index = StagingIndex()
     var oldOrder: [Entry]?
@@ -360,7 +379,7 @@ struct StagingIndex: Sendable {
       out.storeBytes(of: UInt64(newStarts.count).littleEndian, toByteOffset: 4, as: UInt64.self)
       initialized = length
     }
-    (stored, starts, entriesEnd, count) = (merged, newStarts, merged.count, newStarts.count)
+    (stored, starts, entriesEnd, count) = (FileBytes(merged), newStarts, merged.count, newStarts.count)
   }
 
   /// The changes file for this index against the full one whose checksum is `fileChecksum`: the records loaded
@@ -424,20 +443,6 @@ struct StagingIndex: Sendable {
     StoreError(.corruptIndex, "\(path): \(why); run 'tessera checkout HEAD --force' to rebuild it")
   }
 
-  /// The index file's bytes after checking its magic and checksum; nil when there is no index.
-  static func readVerified(_ path: String) throws -> [UInt8]? {
-    guard fileExists(path) else { return nil }
-    let bytes = try readFile(path)
-    func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
-    guard bytes.count >= 44, Array(bytes[0..<4]) == magic else { throw corrupt("not a Tessera index") }
-    let matches = bytes.withUnsafeBytes { raw in
-      let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])
-      return SHA256.hash(data: body).withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0 }
-    }
-    guard matches else { throw corrupt("index checksum does not match") }
-    return bytes
-  }
-
   func serialize() -> [UInt8] {
     var out = LargeBuffer.empty(capacity: 64 + entriesEnd + overlay.count * 140 + touched.count * 40)
     out += Self.magic
@@ -456,7 +461,7 @@ struct StagingIndex: Sendable {
     if overlay.isEmpty {
       // Unchanged since loading: one copy.
       let offset = out.count - min(12, stored.count)
-      out.append(contentsOf: stored[min(12, stored.count)..<entriesEnd])
+      stored.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[min(12, stored.count)..<entriesEnd])) }
       newStarts?.append(contentsOf: starts.lazy.map { $0 + offset })
       return
     }

@@ -300,4 +300,28 @@ import TesseraTestSupport
       }
     }
   }
+
+  /// A loaded index maps its file (when large) instead of reading it: a writer that replaces the file meanwhile,
+  /// by rename as every writer does, must leave the loaded index reading its own entries, and the next load sees
+  /// the new ones. Also the mapping outlives every copy of the index but the last.
+  @Test func anIndexLoadedBeforeTheFileWasReplacedKeepsItsEntries() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index"
+      var random = SplitMix64(seed: 11)
+      let paths = (0..<2000).map { "train/c\($0 % 7)/\($0).png" }
+      let first = paths.map { Self.entry($0, &random) }.sorted { StagingIndex.pathLess($0.file.path, $1.file.path) }
+      var index = StagingIndex()
+      index.replaceAll(with: first)
+      _ = try index.write(path)
+      #expect(try FileBytes.contents(of: path).count >= FileBytes.mapThreshold, "the test needs a mapped index")
+      var loaded: StagingIndex? = try StagingIndex.load(path)
+      let copy = loaded!
+      var second = StagingIndex()
+      second.replaceAll(with: paths.map { Self.entry($0, &random) }.sorted { StagingIndex.pathLess($0.file.path, $1.file.path) })
+      _ = try second.write(path)
+      loaded = nil
+      #expect(copy.allEntries() == first)
+      #expect(try StagingIndex.load(path).allEntries() == second.allEntries())
+    }
+  }
 }

@@ -66,3 +66,36 @@ final class Counter: @unchecked Sendable {
     return value - 1
   }
 }
+
+/// Starts `work` on a thread of its own and returns the function that waits for its result. Call that function
+/// exactly once: it joins the thread.
+func inBackground<T>(_ work: @escaping @Sendable () -> T) -> () -> T {
+  let result = ResultSlot<T>()
+  let job = BackgroundJob { result.value = work() }
+  var thread = pthread_t()
+  let context = Unmanaged.passRetained(job).toOpaque()
+  let made = pthread_create(&thread, nil, { context in
+    Unmanaged<BackgroundJob>.fromOpaque(context!).takeRetainedValue().run()
+    return nil
+  }, context)
+  guard made == 0 else {
+    // No thread to be had: do the work here, now.
+    Unmanaged<BackgroundJob>.fromOpaque(context).takeRetainedValue().run()
+    return { result.value! }
+  }
+  return {
+    pthread_join(thread, nil)
+    return result.value!
+  }
+}
+
+/// The work of `inBackground`: a C thread's entry point cannot name a generic type.
+private final class BackgroundJob: @unchecked Sendable {
+  let run: () -> Void
+  init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Where `inBackground`'s thread leaves its result; read only after the thread is joined.
+private final class ResultSlot<T>: @unchecked Sendable {
+  var value: T?
+}

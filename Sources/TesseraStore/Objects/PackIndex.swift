@@ -17,24 +17,36 @@ package struct PackIndex: Sendable {
   }
 
   /// The raw file, kept as is: binary search reads it in place, so a million objects cost 48 MB, not a dictionary.
-  package let bytes: [UInt8]
+  let bytes: FileBytes
   package let count: Int
 
   package init(bytes: [UInt8], path: String) throws {
-    guard bytes.count >= Self.headerSize + 32, Array(bytes[0..<4]) == Self.magic else {
+    try self.init(bytes: FileBytes(bytes), path: path)
+  }
+
+  init(bytes: FileBytes, path: String) throws {
+    guard bytes.count >= Self.headerSize + 32, bytes[0..<4] == Self.magic else {
       throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
     }
-    let count = Int(Self.readUInt64(bytes, 4))
-    guard bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
+    let count = bytes.withUnsafeBytes { Int(Self.readUInt64($0, 4)) }
+    guard count >= 0, count <= bytes.count / Self.entrySize, bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
       throw StoreError(.corruptObject, "\(path): pack index is truncated")
     }
-    let body = bytes[0..<(bytes.count - 32)]
-    let digest = Array(SHA256.hash(data: body))
-    guard digest == Array(bytes[(bytes.count - 32)...]) else {
+    let matches = bytes.withUnsafeBytes { raw in
+      SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])).withUnsafeBytes {
+        memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0
+      }
+    }
+    guard matches else {
       throw StoreError(.corruptObject, "\(path): pack index checksum does not match")
     }
     self.bytes = bytes
     self.count = count
+  }
+
+  /// The pack index file at `path`, mapped.
+  init(contentsOf path: String) throws {
+    try self.init(bytes: FileBytes.contents(of: path), path: path)
   }
 
   static func serialize(_ entries: [Entry]) -> [UInt8] {
@@ -55,10 +67,13 @@ package struct PackIndex: Sendable {
   }
 
   func entry(at i: Int) -> Entry {
+    precondition(i >= 0 && i < count)
     let base = Self.headerSize + i * Self.entrySize
-    let id = ObjectID(w0: Self.readUInt64BE(bytes, base), w1: Self.readUInt64BE(bytes, base + 8),
-                      w2: Self.readUInt64BE(bytes, base + 16), w3: Self.readUInt64BE(bytes, base + 24))
-    return Entry(id: id, offset: Self.readUInt64(bytes, base + 32), size: Self.readUInt64(bytes, base + 40))
+    return bytes.withUnsafeBytes { b in
+      let id = ObjectID(w0: Self.readUInt64BE(b, base), w1: Self.readUInt64BE(b, base + 8),
+                        w2: Self.readUInt64BE(b, base + 16), w3: Self.readUInt64BE(b, base + 24))
+      return Entry(id: id, offset: Self.readUInt64(b, base + 32), size: Self.readUInt64(b, base + 40))
+    }
   }
 
   package func find(_ id: ObjectID) -> Entry? {
@@ -83,20 +98,22 @@ package struct PackIndex: Sendable {
     return nil
   }
 
-  private func leadingWord(_ i: Int) -> UInt64 { Self.readUInt64BE(bytes, Self.headerSize + i * Self.entrySize) }
+  private func leadingWord(_ i: Int) -> UInt64 {
+    precondition(i >= 0 && i < count)
+    return bytes.withUnsafeBytes { Self.readUInt64BE($0, Self.headerSize + i * Self.entrySize) }
+  }
 
   package var entries: [Entry] { (0..<count).map(entry(at:)) }
 
   // One unaligned load, not eight bounds-checked byte reads: binary search over a pack index is on the path of
   // every "is this object stored?" question, 70,000 of them in a fresh commit.
-  static func readUInt64(_ b: [UInt8], _ at: Int) -> UInt64 {
-    precondition(at >= 0 && at + 8 <= b.count)
-    return b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+  // Callers check `at` against `count`, which the initialiser checked against the file's size.
+  @inline(__always) static func readUInt64(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
+    UInt64(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt64.self))
   }
 
-  static func readUInt64BE(_ b: [UInt8], _ at: Int) -> UInt64 {
-    precondition(at >= 0 && at + 8 <= b.count)
-    return b.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+  @inline(__always) static func readUInt64BE(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
+    UInt64(bigEndian: b.loadUnaligned(fromByteOffset: at, as: UInt64.self))
   }
 
   // Eight bytes in one append: byte-by-byte appends dominated writing a 70,000-entry index.
