@@ -25,7 +25,9 @@ let package = Package(
     .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
-    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    // Headers only, no pkg-config: its `-lopenblas` would link what TesseraTrain loads when first needed
+    // (Sources/TesseraTrain/Internal/BLAS.swift). Debian's cblas.h is on the default include path.
+    .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // All of libjpeg's setjmp/longjmp error handling lives in this C target, never in Swift frames.
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),

@@ -35,7 +35,7 @@ public final class Trainer {
     guard normalization.mean.count == spec.channels else {
       throw ConfigurationError("normalisation: \(normalization.mean.count) channels, the model takes \(spec.channels)")
     }
-    BLAS.useCallerThreadOnly()
+    try BLAS.useCallerThreadOnly()
     self.configuration = configuration
     self.spec = spec
     self.classNames = classNames

@@ -57,7 +57,7 @@ public struct TrainingRun: Sendable {
     }
     let test = try trainer.evaluate(data.test)
     let profileEntries = profile ? trainer.profile : nil
-    let peak = profile ? SGEMMPeak.measure(threads: min(trainer.configuration.threads, trainer.configuration.shards)) : nil
+    let peak = profile ? try SGEMMPeak.measure(threads: min(trainer.configuration.threads, trainer.configuration.shards)) : nil
     return TrainingReport(trainer: trainer, data: data, test: test, profile: profileEntries, sgemmPeak: peak)
   }
 }

@@ -47,8 +47,8 @@ struct TrainCLITests {
     }
   }
 
-  /// The real re-exec: an inherited `OPENBLAS_CORETYPE=Haswell` on an AVX-512 CPU is replaced by the
-  /// AVX-512 kernels, unless `TESSERA_BLAS_REEXEC=0` asks to keep it.
+  /// The real thing: an inherited `OPENBLAS_CORETYPE=Haswell` on an AVX-512 CPU is replaced by the
+  /// AVX-512 kernels, unless `TESSERA_BLAS_FAST_KERNELS=0` asks to keep it.
   @Test func runsAVX512KernelsDespiteAnInheritedHaswellSetting() throws {
     let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
     let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.contains(" \($0)") }
@@ -58,9 +58,27 @@ struct TrainCLITests {
       let inherited = try runTessera(arguments, environment: ["OPENBLAS_CORETYPE": "Haswell"])
       #expect(inherited.status == 0, "\(inherited.stderr)")
       #expect(inherited.stdout.contains(avx512 ? "BLAS SkylakeX" : "BLAS Haswell"), "\(inherited.stdout)")
-      let kept = try runTessera(arguments, environment: ["OPENBLAS_CORETYPE": "Haswell", "TESSERA_BLAS_REEXEC": "0"])
+      let kept = try runTessera(arguments, environment: ["OPENBLAS_CORETYPE": "Haswell", "TESSERA_BLAS_FAST_KERNELS": "0"])
       #expect(kept.status == 0, "\(kept.stderr)")
       #expect(kept.stdout.contains("BLAS Haswell"), "\(kept.stdout)")
+    }
+  }
+
+  /// OpenBLAS is loaded only by what multiplies matrices: the dynamic loader's own log (`LD_DEBUG=files`) names
+  /// every library a process loads, linked or opened later.
+  @Test func onlyCommandsThatTrainLoadOpenBLAS() throws {
+    try withTemporaryDirectory { dir in
+      try writeBars(into: dir, train: 4, test: 2)
+      for args in [["init"], ["add"], ["commit", "-m", "bars"], ["status"]] {
+        let r = try runTessera(args, in: dir.url, environment: ["LD_DEBUG": "files"])
+        #expect(r.status == 0, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains("file=libgit2"), "\(args): LD_DEBUG did not log the loaded libraries")
+        #expect(!r.stderr.contains("libopenblas"), "\(args) loaded OpenBLAS")
+      }
+      let train = try runTessera(["train", "--rev", "HEAD", "--model", "mlp", "--epochs", "1", "--batch-size", "8"],
+                                 in: dir.url, environment: ["LD_DEBUG": "files"])
+      #expect(train.status == 0, "\(train.stderr.suffix(2000))")
+      #expect(train.stderr.contains("file=libopenblas.so.0"), "train did not load OpenBLAS")
     }
   }
 

@@ -4,25 +4,22 @@ import Testing
 struct BLASRuntimeTests {
   let avx512: Set<String> = ["sse2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
 
-  @Test func restartsWhenOpenBLASRunsOlderKernelsOnAnAVX512CPU() {
-    #expect(BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "Haswell"))
+  @Test func asksForAVX512KernelsOnAnAVX512CPU() {
+    #expect(BLASRuntime.coreTypeToRequest(environment: [:], cpuFlags: avx512) == "SkylakeX")
     // An inherited setting of older kernels is overridden: the fast path is the default.
-    #expect(BLASRuntime.wouldBenefitFromRestart(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512,
-                                                core: "Haswell"))
-    #expect(BLASRuntime.wouldBenefitFromRestart(environment: ["TESSERA_BLAS_REEXEC": "1"], cpuFlags: avx512,
-                                                core: "Haswell"))
-    // The opt-out keeps any setting, and a restarted process never restarts again.
-    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: ["TESSERA_BLAS_REEXEC": "0"], cpuFlags: avx512,
-                                                 core: "Haswell"))
-    #expect(!BLASRuntime.wouldBenefitFromRestart(
-      environment: ["TESSERA_BLAS_REEXEC": "done", "OPENBLAS_CORETYPE": "SkylakeX"], cpuFlags: avx512, core: "Haswell"))
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512) == "SkylakeX")
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["OPENBLAS_CORETYPE": "zen"], cpuFlags: avx512) == "SkylakeX")
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["TESSERA_BLAS_FAST_KERNELS": "1"], cpuFlags: avx512) == "SkylakeX")
+    // The opt-out keeps any setting.
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["TESSERA_BLAS_FAST_KERNELS": "0"], cpuFlags: avx512) == nil)
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["TESSERA_BLAS_FAST_KERNELS": "0", "OPENBLAS_CORETYPE": "Haswell"],
+                                          cpuFlags: avx512) == nil)
     // A setting naming AVX-512 kernels is kept as it is.
-    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: ["OPENBLAS_CORETYPE": "SkylakeX"], cpuFlags: avx512,
-                                                 core: "SkylakeX"))
-    // OpenBLAS already runs AVX-512 kernels, or the CPU lacks them.
-    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "SkylakeX"))
-    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: avx512, core: "Cooperlake"))
-    #expect(!BLASRuntime.wouldBenefitFromRestart(environment: [:], cpuFlags: ["avx2", "avx512f"], core: "Haswell"))
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["OPENBLAS_CORETYPE": "SkylakeX"], cpuFlags: avx512) == nil)
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["OPENBLAS_CORETYPE": "Cooperlake"], cpuFlags: avx512) == nil)
+    // The CPU lacks them.
+    #expect(BLASRuntime.coreTypeToRequest(environment: [:], cpuFlags: ["avx2", "avx512f"]) == nil)
+    #expect(BLASRuntime.coreTypeToRequest(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: ["avx2"]) == nil)
   }
 
   @Test func readsTheFlagsOfThisMachine() {
@@ -34,8 +31,8 @@ struct BLASRuntimeTests {
     #expect(!flags.contains(""))
   }
 
-  @Test func sgemmPeakIsMeasured() {
-    let peak = SGEMMPeak.measure(size: 128, threads: 1, seconds: 0.05)
+  @Test func sgemmPeakIsMeasured() throws {
+    let peak = try SGEMMPeak.measure(size: 128, threads: 1, seconds: 0.05)
     #expect(peak.gflopsPerCore > 0.1)
     #expect(!peak.core.isEmpty)
   }

@@ -17,9 +17,9 @@ struct Train: ParsableCommand {
 
       Threads: --threads training threads (default: all cores) each run whole batch shards with \
       single-threaded OpenBLAS; --loader-threads decode and augment ahead at lower priority. Where the CPU has \
-      AVX-512 but OpenBLAS falls back to its AVX2 kernels and OPENBLAS_CORETYPE is unset, tessera restarts \
-      itself with OPENBLAS_CORETYPE=SkylakeX (about twice the GEMM speed, same results); \
-      TESSERA_BLAS_REEXEC=0 turns that off. See docs/TRAINING.md.
+      AVX-512, tessera loads OpenBLAS with OPENBLAS_CORETYPE=SkylakeX (about twice the GEMM speed of the AVX2 \
+      kernels OpenBLAS 0.3.21 falls back to on CPUs it does not know, same results) unless OPENBLAS_CORETYPE \
+      already names newer kernels; TESSERA_BLAS_FAST_KERNELS=0 turns that off. See docs/TRAINING.md.
 
       Examples:
         tessera train --rev v1 --model cnn-s --epochs 5 --seed 0
@@ -213,15 +213,12 @@ extension Tessera {
   /// Commands that train models, and so run sgemm.
   static let trainingCommands: Set<String> = ["train", "search", "demo"]
 
-  /// Call first in `main`: restarts the process with faster OpenBLAS kernels where the CPU has
-  /// AVX-512 but OpenBLAS runs older ones (see `BLASRuntime`) — only for commands that train, since
-  /// the restart costs every other command (status, add, ...) some 15 ms for nothing.
+  /// Call first in `main`: commands that train load OpenBLAS here, before any thread starts, since choosing
+  /// its kernels may set `OPENBLAS_CORETYPE` (see `BLASRuntime`). Other commands never load it. A failure to
+  /// load is reported by the command itself, when it needs the library.
   public static func prepareProcess(arguments: [String] = CommandLine.arguments) {
-    guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else {
-      // No BLAS work ahead: OpenBLAS's idle pool would spin on a core for ~0.1 s, beside the command's own work.
-      BLASRuntime.stopIdleThreads()
-      return
-    }
-    BLASRuntime.restartWithFastKernelsIfBeneficial()
+    guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else { return }
+    try? BLASRuntime.load()
   }
+
 }

@@ -1,70 +1,45 @@
 import Foundation
 
-/// Choosing OpenBLAS's kernels and threads for this process.
+/// Loading OpenBLAS and choosing its kernels for this process.
 ///
 /// OpenBLAS 0.3.21 does not recognise recent AVX-512 CPUs (AMD Zen 4/5) and falls back to its
 /// AVX2 "Haswell" kernels, at half the sgemm speed of its "SkylakeX" kernels on the same
-/// machine, with identical results. It reads `OPENBLAS_CORETYPE` once, while the library is
-/// loaded — before any Swift code runs — so the only way to switch from inside is to restart
-/// the process with the variable set.
+/// machine, with identical results. It reads `OPENBLAS_CORETYPE` once, as the library is loaded;
+/// Tessera loads it on first use (`dlopen`), so it sets the variable just before.
 public enum BLASRuntime {
-  /// Kernels OpenBLAS chooses on CPUs it does not know; only these are replaced.
+  /// Kernels OpenBLAS chooses on CPUs it does not know; an inherited setting naming one of these is replaced.
   static let fallbackCores: Set<String> = ["haswell", "zen", "sandybridge", "prescott", "core2", "nehalem"]
   /// What SkylakeX kernels need.
   static let requiredFlags = ["avx512f", "avx512bw", "avx512dq", "avx512vl"]
-  /// Set to `0` to keep the kernels OpenBLAS loaded (e.g. to measure the AVX2 kernels on purpose).
-  /// The restart itself sets it to `done`, so a restarted process never restarts again.
-  public static let optOutVariable = "TESSERA_BLAS_REEXEC"
-  static let restartedMarker = "done"
+  /// Set to `0` to leave the choice of kernels to OpenBLAS and `OPENBLAS_CORETYPE` as inherited (e.g. to
+  /// measure the AVX2 kernels on purpose).
+  public static let optOutVariable = "TESSERA_BLAS_FAST_KERNELS"
 
-  /// Stops OpenBLAS's thread pool, which it starts when the library loads: its idle threads spin in
-  /// `sched_yield` for about 2^28 cycles (~0.1 s) before they sleep, taking a core from a short command that
-  /// does no BLAS work (a no-op `status` spent a third of its CPU time there). The pool starts again on the
-  /// first threaded BLAS call. A no-op where OpenBLAS lacks the function (a serial build).
-  public static func stopIdleThreads() {
-    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
-    _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
-  }
+  /// Loads OpenBLAS now, if it is not loaded yet; throws when it cannot be (the message names the file and
+  /// why). Commands that train call this first thing, before any thread starts: loading may set
+  /// `OPENBLAS_CORETYPE`, and the environment is not safe to change while other threads read it.
+  public static func load() throws { _ = try BLAS.library() }
 
-  /// The kernel family OpenBLAS runs with, e.g. "Haswell" or "SkylakeX".
+  /// The kernel family OpenBLAS runs with, e.g. "Haswell" or "SkylakeX" (loading it if need be).
   public static var coreName: String { BLAS.coreName }
   /// OpenBLAS's build description (version, threading).
   public static var configuration: String { BLAS.configuration }
 
-  /// Whether a restart with `OPENBLAS_CORETYPE=SkylakeX` would give faster kernels: the CPU has
-  /// AVX-512 (F, BW, DQ, VL), OpenBLAS runs an older kernel, and the opt-out variable is not set.
+  /// The `OPENBLAS_CORETYPE` to load OpenBLAS with, or nil to leave it as it is: "SkylakeX" where the CPU
+  /// has AVX-512 (F, BW, DQ, VL), unless the opt-out variable is `0` or the environment already names kernels
+  /// other than the fallbacks. (On the CPUs OpenBLAS does recognise as AVX-512 ones — SkylakeX, Cooperlake,
+  /// SapphireRapids — its sgemm is these same SkylakeX kernels.)
   ///
   /// An inherited `OPENBLAS_CORETYPE` naming an older kernel (`Haswell` is common in shared
-  /// environments and CI images, set once for machines without AVX-512) is overridden too: it
+  /// environments and CI images, set once for machines without AVX-512) is overridden: it
   /// halves training speed with identical results, and the user never asked for it in Tessera.
-  /// A setting that names AVX-512 kernels is kept as it is, and `TESSERA_BLAS_REEXEC=0` keeps
-  /// any setting.
-  public static func wouldBenefitFromRestart(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                             cpuFlags: Set<String>? = nil, core: String? = nil) -> Bool {
-    guard environment[optOutVariable] == nil || environment[optOutVariable] == "1" else { return false }
-    guard fallbackCores.contains((core ?? BLAS.coreName).lowercased()) else { return false }
+  public static func coreTypeToRequest(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       cpuFlags: Set<String>? = nil) -> String? {
+    guard environment[optOutVariable] != "0" else { return nil }
+    if let inherited = environment["OPENBLAS_CORETYPE"], !inherited.isEmpty,
+       !fallbackCores.contains(inherited.lowercased()) { return nil }
     let flags = cpuFlags ?? cpuinfoFlags()
-    return requiredFlags.allSatisfy(flags.contains)
-  }
-
-  /// Restarts this process (same executable, arguments and pid) with `OPENBLAS_CORETYPE=SkylakeX`
-  /// when `wouldBenefitFromRestart()`; otherwise, or if the restart fails, returns and the
-  /// process carries on with the kernels it has. Call it first thing in `main`, before any
-  /// output or threads.
-  public static func restartWithFastKernelsIfBeneficial() {
-    guard wouldBenefitFromRestart() else { return }
-    let inheritedCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
-    setenv(optOutVariable, restartedMarker, 1)
-    let arguments = CommandLine.arguments
-    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-    argv.append(nil)
-    execv("/proc/self/exe", &argv)
-    // Only reached when exec failed (no /proc): carry on with the kernels already loaded; the
-    // marker stays, so a child process does not try again. Children inherit the variable
-    // either way, so they would load the kernels this process has.
-    if let inherited = inheritedCoreType { setenv("OPENBLAS_CORETYPE", inherited, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
-    for p in argv { free(p) }
+    return requiredFlags.allSatisfy(flags.contains) ? "SkylakeX" : nil
   }
 
   /// The `flags` of the first processor in /proc/cpuinfo (empty where there is none).

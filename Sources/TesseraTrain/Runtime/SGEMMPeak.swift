@@ -15,9 +15,9 @@ public struct SGEMMPeak: Sendable, Codable, Equatable {
   public var core: String
 
   /// Runs `size³` sgemm on `threads` threads at once (each single-threaded, as in training) for
-  /// about `seconds`, after one warm-up call.
-  public static func measure(size: Int = 1024, threads: Int = 1, seconds: Double = 1) -> SGEMMPeak {
-    BLAS.useCallerThreadOnly()
+  /// about `seconds`, after one warm-up call. Throws when OpenBLAS cannot be loaded.
+  public static func measure(size: Int = 1024, threads: Int = 1, seconds: Double = 1) throws -> SGEMMPeak {
+    try BLAS.useCallerThreadOnly()
     let perThread = TaskSlots<(flops: Double, cpu: Double, wall: Double)>(repeating: (0, 0, 0), count: threads)
     parallelFor(threads, threads: threads) { t in
       let a = SharedFloats(count: size * size), b = SharedFloats(count: size * size), c = SharedFloats(count: size * size)
