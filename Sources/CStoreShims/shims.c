@@ -48,3 +48,13 @@ long CStoreShims_filesystem_type(const char *path) {
   if (statfs(path, &fs) != 0) return -1;
   return (long)fs.f_type;
 }
+
+#include <fcntl.h>
+
+int CStoreShims_open_noatime_flag(void) {
+#ifdef O_NOATIME
+  return O_NOATIME;
+#else
+  return 0;
+#endif
+}

@@ -301,7 +301,7 @@ extension Store {
   }
 
   static func hashFile(_ file: ScannedFile, folder: Int32, name: String, objectRoot: String) throws -> HashedFile {
-    let fd = try syscall("open", file.path) { Glibc.openat(folder, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+    let fd = try openForReading(name, in: folder, path: file.path, flags: O_NOFOLLOW)
     defer { close(fd) }
     // The scan's stat is the "before": a file replaced, grown or rewritten since then shows in the stat taken
     // after reading (inode, size, mtime), so one fstat and the read that finds EOF are saved per file.

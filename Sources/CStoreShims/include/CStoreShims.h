@@ -26,3 +26,6 @@ int CStoreShims_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
 
 /// statfs(2)'s f_type for `path` (the filesystem's magic number), or -1 with errno set.
 long CStoreShims_filesystem_type(const char *path);
+
+/// glibc's O_NOATIME open flag (declared only under _GNU_SOURCE): reading a file leaves its access time alone.
+int CStoreShims_open_noatime_flag(void);

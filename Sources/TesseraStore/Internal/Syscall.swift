@@ -115,6 +115,32 @@ func writeFileAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = true) th
   }
 }
 
+/// Opens a dataset file for reading without updating its access time (`O_NOATIME`, as git opens its objects):
+/// the first read of a freshly copied file otherwise writes its inode, which made reading 70,000 small files on
+/// ext4 take 40 % longer. The kernel allows the flag to the file's owner (and root) only, and says EPERM to
+/// anyone else, who then opens the file as usual. `folder` is a folder descriptor (or AT_FDCWD) and `name` is
+/// relative to it; `path` names the file in errors.
+func openForReading(_ name: String, in folder: Int32 = AT_FDCWD, path: String, flags: Int32 = 0) throws -> Int32 {
+  let plain = O_RDONLY | O_CLOEXEC | flags
+  while true {
+    let fd = openat(folder, name, plain | CStoreShims_open_noatime_flag())
+    if fd >= 0 { return fd }
+    let code = errno
+    if code == EPERM { break }
+    if code != EINTR { throw StoreError.fromErrno(code, "open", path) }
+  }
+  return try syscall("open", path) { openat(folder, name, plain) }
+}
+
+/// A dataset file's bytes, read without updating its access time (`openForReading`).
+func readDatasetFile(_ path: String) throws -> [UInt8] {
+  let fd = try openForReading(path, path: path)
+  defer { close(fd) }
+  var st = stat()
+  try syscall("fstat", path) { fstat(fd, &st) }
+  return try readAll(fd: fd, path: path, sizeHint: Int(st.st_size))
+}
+
 func readFile(_ path: String) throws -> [UInt8] {
   let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
   defer { close(fd) }
