@@ -38,8 +38,8 @@ if [[ ! -d "$WORK/fmnist/test" ]]; then
 fi
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-# tessera runs with the environment as a user has it: it picks its own OpenBLAS kernels (restarting
-# with OPENBLAS_CORETYPE=SkylakeX on AVX-512 CPUs, also over an inherited OPENBLAS_CORETYPE=Haswell),
+# tessera runs with the environment as a user has it: it picks its own OpenBLAS kernels (loading
+# OpenBLAS with OPENBLAS_CORETYPE=SkylakeX on AVX-512 CPUs, also over an inherited OPENBLAS_CORETYPE=Haswell),
 # and prints the kernel it runs with ("BLAS SkylakeX"). PyTorch does not use OpenBLAS.
 echo "OPENBLAS_CORETYPE in the environment: ${OPENBLAS_CORETYPE:-unset}"
 echo "== tessera"

@@ -586,7 +586,7 @@ struct StagingIndex: Sendable {
                         ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
     var image: ImageInfo?
     if try reader.u8() == 1 {
-      image = ImageInfo(format: try reader.string(), width: Int(try reader.u64()), height: Int(try reader.u64()),
+      image = ImageInfo(format: try reader.string(), width: try reader.int(), height: try reader.int(),
                         channels: Int(try reader.u8()))
     }
     let split = try reader.optionalString()

@@ -301,6 +301,36 @@ import TesseraTestSupport
     }
   }
 
+  /// The entries are laid out while the checksum is still being computed, so damage must not trap the parse first:
+  /// two paths swapped out of order (which makes the loader decode every entry) and an image width with its top bit
+  /// set (which no Int holds) is still only "checksum does not match".
+  @Test func damageThatWouldTrapADecodeIsAChecksumMismatch() throws {
+    try withTemporaryDirectory { dir in
+      let path = dir.path + "/index"
+      let png = ImageInfo(format: "png", width: 28, height: 28, channels: 1)
+      var index = StagingIndex()
+      index.replaceAll(with: ["a/1.png", "a/2.png"].map { name in
+        StagingIndex.Entry(file: TrackedFile(path: name, object: ObjectID.hashing(Array(name.utf8)), size: 9, image: png,
+                                             split: nil, label: "a"),
+                           stat: FileStat(size: 9, mtimeNs: 1, ctimeNs: 1, inode: 1))
+      })
+      try index.write(path)
+      var bad = try readFile(path)
+      // First entry at 12: path (2 + 7 bytes), id 32, size 8, stat 32, image flag 1, format (2 + 3), then width.
+      let first = 12
+      let second = try #require((first + 1..<bad.count - 7).first { Array(bad[$0 + 2..<$0 + 9]) == Array("a/2.png".utf8) })
+      #expect(bad[first + 2 + 2] == UInt8(ascii: "1") && bad[second + 2 + 2] == UInt8(ascii: "2"))
+      (bad[first + 2 + 2], bad[second + 2 + 2]) = (UInt8(ascii: "2"), UInt8(ascii: "1"))
+      bad[first + 2 + 7 + 32 + 8 + 32 + 1 + 2 + 3 + 7] |= 0x80
+      try writeFileAtomically(path, bad)
+      #expect {
+        try StagingIndex.load(path)
+      } throws: { error in
+        (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
+      }
+    }
+  }
+
   /// A loaded index maps its file (when large) instead of reading it: a writer that replaces the file meanwhile,
   /// by rename as every writer does, must leave the loaded index reading its own entries, and the next load sees
   /// the new ones. Also the mapping outlives every copy of the index but the last.

@@ -211,10 +211,11 @@ extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
 
 extension Tessera {
   /// Commands that train models, and so run sgemm.
-  static let trainingCommands: Set<String> = ["train", "search", "demo"]
+  static let trainingCommands: Set<String> = ["train", "search", "demo", "trial"]
 
   /// Call first in `main`: commands that train load OpenBLAS here, before any thread starts, since choosing
-  /// its kernels may set `OPENBLAS_CORETYPE` (see `BLASRuntime`). Other commands never load it. A failure to
+  /// its kernels may set `OPENBLAS_CORETYPE` (see `BLASRuntime`); `trial` runs a search's trials in worker
+  /// processes. Other commands load it only if they train after all (lazily, in `Trainer.init`). A failure to
   /// load is reported by the command itself, when it needs the library.
   public static func prepareProcess(arguments: [String] = CommandLine.arguments) {
     guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else { return }

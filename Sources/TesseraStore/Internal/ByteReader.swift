@@ -20,6 +20,12 @@ struct ByteReader {
     return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
   }
 
+  /// A UInt64 that must fit an Int (a count or a size): a damaged file says more, and is refused rather than trapping.
+  mutating func int() throws -> Int {
+    guard let value = Int(exactly: try u64()) else { throw StoreError(.corruptIndex, "index holds an impossible number") }
+    return value
+  }
+
   mutating func u64be() throws -> UInt64 {
     try check(8)
     defer { position += 8 }

@@ -7,8 +7,10 @@ import Glibc
 /// The index (10 MB for Fashion-MNIST), its changes file and the data packs' indexes are read by every `add`,
 /// `commit` and `status`. Read into fresh memory, the index alone cost a new process 5–10 ms, most of it page
 /// faults on the buffer; mapped, its pages come straight from the page cache. Tessera replaces these files by
-/// rename and never writes one in place, so a mapping cannot change under its reader. (A file truncated in place
-/// by another program would fault on access, as git's mapped index would.)
+/// rename and never writes one in place, so a mapping cannot change under its reader through Tessera. Another
+/// program writing one of these files in place (`cp` over it, `rsync --inplace`) while a command holds it is
+/// not guarded against: the command may read past an entry or fault (SIGBUS if the file was truncated), where a
+/// copy read at the start was immune. The checksum each load verifies still refuses such a file next time.
 struct FileBytes: Sendable {
   private enum Storage: Sendable {
     case array([UInt8])
@@ -37,7 +39,8 @@ struct FileBytes: Sendable {
       return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
     }
     guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-      throw StoreError.fromErrno(errno, "mmap", path)
+      // Some filesystems (FUSE) cannot map, and a process can run out of mappings: read it instead.
+      return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
     }
     return FileBytes(mapped: MappedRegion(base: UnsafeRawPointer(base), count: size))
   }

@@ -28,8 +28,9 @@ package struct PackIndex: Sendable {
     guard bytes.count >= Self.headerSize + 32, bytes[0..<4] == Self.magic else {
       throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
     }
-    let count = bytes.withUnsafeBytes { Int(Self.readUInt64($0, 4)) }
-    guard count >= 0, count <= bytes.count / Self.entrySize, bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
+    let stored = bytes.withUnsafeBytes { Self.readUInt64($0, 4) }
+    guard let count = Int(exactly: stored), count <= bytes.count / Self.entrySize,
+          bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
       throw StoreError(.corruptObject, "\(path): pack index is truncated")
     }
     let matches = bytes.withUnsafeBytes { raw in

@@ -62,8 +62,10 @@ enum BLAS {
   /// The loaded library, for the multiplications themselves: every path to them (`Trainer.init`,
   /// `SGEMMPeak.measure`) loads it first, and reports there when it cannot.
   private static var loadedLibrary: Library {
-    guard case .success(let library) = loaded else { preconditionFailure("cblas_sgemm called before OpenBLAS was loaded") }
-    return library
+    switch loaded {
+    case .success(let library): return library
+    case .failure(let error): preconditionFailure("cblas_sgemm: \(error)")
+    }
   }
 
   /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, all row-major. The C function is `cblas_sgemm`.
