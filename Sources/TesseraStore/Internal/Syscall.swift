@@ -1,4 +1,5 @@
 import CStoreShims
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -122,15 +123,23 @@ func writeFileAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = true) th
 /// relative to it; `path` names the file in errors.
 func openForReading(_ name: String, in folder: Int32 = AT_FDCWD, path: String, flags: Int32 = 0) throws -> Int32 {
   let plain = O_RDONLY | O_CLOEXEC | flags
-  while true {
+  // After one refusal the rest of a dataset is most likely another user's too: skip the failing attempt, as git
+  // did, rather than pay it for each of 70,000 files.
+  while !noAtimeRefused.load(ordering: .relaxed) {
     let fd = openat(folder, name, plain | CStoreShims_open_noatime_flag())
     if fd >= 0 { return fd }
     let code = errno
-    if code == EPERM { break }
+    if code == EPERM {
+      noAtimeRefused.store(true, ordering: .relaxed)
+      break
+    }
     if code != EINTR { throw StoreError.fromErrno(code, "open", path) }
   }
   return try syscall("open", path) { openat(folder, name, plain) }
 }
+
+/// Set once the kernel refused O_NOATIME (the files are not this user's).
+private let noAtimeRefused = Atomic<Bool>(false)
 
 /// A dataset file's bytes, read without updating its access time (`openForReading`).
 func readDatasetFile(_ path: String) throws -> [UInt8] {
