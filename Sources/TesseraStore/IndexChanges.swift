@@ -51,12 +51,7 @@ struct IndexChanges {
     guard bytes.count >= countOffset + 8 + 1 + 8 + 32, Array(bytes[0..<4]) == magic else {
       throw corrupt("not a Tessera index changes file")
     }
-    let matches = bytes.withUnsafeBytes { raw in
-      SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])).withUnsafeBytes {
-        memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0
-      }
-    }
-    guard matches else { throw corrupt("index checksum does not match") }
+    guard bytes.endsWithItsSHA256 else { throw corrupt("index checksum does not match") }
     // Left behind by a crash after the full index was replaced: it speaks of that older index.
     guard Array(bytes[4..<countOffset]) == fileChecksum else { return nil }
     var changes = IndexChanges()

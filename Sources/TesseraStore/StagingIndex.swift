@@ -237,17 +237,10 @@ struct StagingIndex: Sendable {
     guard bytes.count >= 44, bytes[0..<4] == magic else { throw corruptIndex(path, "not a Tessera index") }
     // The checksum of 10 MB runs on another core while the entries are laid out and the changes merged in;
     // none of it is returned, or reported as an error, before the checksum is known to match.
-    let checksumMatches = inBackground { bytes.withUnsafeBytes { Self.checksumMatches($0) } }
+    let checksumMatches = inBackground { bytes.endsWithItsSHA256 }
     let parsed = Result { try parse(bytes, path: path) }
     guard checksumMatches() else { throw corruptIndex(path, "index checksum does not match") }
     return try parsed.get()
-  }
-
-  /// Whether the last 32 bytes are the SHA-256 of all before them.
-  static func checksumMatches(_ raw: UnsafeRawBufferPointer) -> Bool {
-    guard raw.count >= 32 else { return false }
-    let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])
-    return SHA256.hash(data: body).withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0 }
   }
 
   private static func parse(_ bytes: FileBytes, path: String) throws -> StagingIndex {

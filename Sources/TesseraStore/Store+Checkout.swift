@@ -205,7 +205,7 @@ extension Store {
     if let staged, staged.stat == now {
       return staged.file.object == target ? .matchesTarget(now) : .clean
     }
-    let bytes = try readDatasetFile(root + "/" + path)
+    let bytes = try readFile(root + "/" + path, leavingAccessTime: true)
     let id = ObjectID.hashing(bytes)
     if id == target { return .matchesTarget(now) }
     if let staged, staged.file.object == id { return .clean }

@@ -175,7 +175,7 @@ extension Store {
   func hashContents(_ files: [ScannedFile]) throws -> [HashedFile] {
     let rootPath = root
     return try parallelMap(files.count) { i in
-      let bytes = try readDatasetFile(rootPath + "/" + files[i].path)
+      let bytes = try readFile(rootPath + "/" + files[i].path, leavingAccessTime: true)
       return HashedFile(path: files[i].path, stat: files[i].stat, id: ObjectID.hashing(bytes), size: Int64(bytes.count),
                         image: ImageInfo.sniff(bytes), bytes: nil)
     }

@@ -274,6 +274,15 @@ import TesseraTestSupport
     }
   }
 
+  /// Loading the index at `path` is refused as a checksum mismatch (and nothing else).
+  func expectChecksumMismatch(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(sourceLocation: sourceLocation) {
+      try StagingIndex.load(path)
+    } throws: { error in
+      (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
+    }
+  }
+
   /// A damaged index is reported as a checksum mismatch wherever the damage is: in an entry's path, in the count,
   /// in a length field that would make a parse fail or read past an entry, in the trailer. Never a parse result
   /// of damaged bytes, and never a less telling parse error.
@@ -291,11 +300,7 @@ import TesseraTestSupport
           var bad = good
           bad[position] ^= flip
           try writeFileAtomically(path, bad)
-          #expect {
-            try StagingIndex.load(path)
-          } throws: { error in
-            (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
-          }
+          expectChecksumMismatch(path)
         }
       }
     }
@@ -323,11 +328,7 @@ import TesseraTestSupport
       (bad[first + 2 + 2], bad[second + 2 + 2]) = (UInt8(ascii: "2"), UInt8(ascii: "1"))
       bad[first + 2 + 7 + 32 + 8 + 32 + 1 + 2 + 3 + 7] |= 0x80
       try writeFileAtomically(path, bad)
-      #expect {
-        try StagingIndex.load(path)
-      } throws: { error in
-        (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
-      }
+      expectChecksumMismatch(path)
     }
   }
 

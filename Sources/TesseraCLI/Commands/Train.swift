@@ -221,5 +221,4 @@ extension Tessera {
     guard let command = arguments.dropFirst().first, trainingCommands.contains(command) else { return }
     try? BLASRuntime.load()
   }
-
 }

@@ -1,3 +1,4 @@
+import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,6 +70,17 @@ struct FileBytes: Sendable {
   subscript(range: Range<Int>) -> [UInt8] {
     precondition(range.lowerBound >= 0 && range.upperBound <= count)
     return withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) }
+  }
+
+  /// Whether the last 32 bytes are the SHA-256 of all the bytes before them: how the index, its changes file and
+  /// the pack indexes end.
+  var endsWithItsSHA256: Bool {
+    withUnsafeBytes { raw in
+      guard raw.count >= 32 else { return false }
+      return SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])).withUnsafeBytes {
+        memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0
+      }
+    }
   }
 
   /// A copy of the last `n` bytes (all of them when there are fewer).

@@ -31,27 +31,33 @@ func parallelMap<T>(_ count: Int, chunk: Int = 1, _ body: @Sendable (Int) throws
 
 /// Runs `work` on `threads` threads (this one and threads - 1 new ones) and returns when all have finished.
 func runOnThreads(_ threads: Int, _ work: @escaping @Sendable () -> Void) {
-  final class Job: @unchecked Sendable {
-    let work: @Sendable () -> Void
-    init(_ work: @escaping @Sendable () -> Void) { self.work = work }
-  }
   var started: [pthread_t] = []
   for _ in 1..<max(1, threads) {
-    var thread = pthread_t()
-    let job = Unmanaged.passRetained(Job(work)).toOpaque()
-    let made = pthread_create(&thread, nil, { context in
-      let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-      job.work()
-      return nil
-    }, job)
-    if made == 0 {
-      started.append(thread)
-    } else {
-      Unmanaged<Job>.fromOpaque(job).release()  // no thread: this one does the share
-    }
+    if let thread = startThread(work) { started.append(thread) }  // no thread: this one does the share
   }
   work()
   for thread in started { pthread_join(thread, nil) }
+}
+
+/// Starts `work` on a new thread, to be joined by the caller; nil when no thread could be made.
+private func startThread(_ work: @escaping @Sendable () -> Void) -> pthread_t? {
+  var thread = pthread_t()
+  let job = Unmanaged.passRetained(ThreadJob(work)).toOpaque()
+  let made = pthread_create(&thread, nil, { context in
+    Unmanaged<ThreadJob>.fromOpaque(context!).takeRetainedValue().work()
+    return nil
+  }, job)
+  guard made == 0 else {
+    Unmanaged<ThreadJob>.fromOpaque(job).release()
+    return nil
+  }
+  return thread
+}
+
+/// A thread's work, boxed for pthread_create (a C entry point cannot capture, nor name a generic type).
+private final class ThreadJob: @unchecked Sendable {
+  let work: @Sendable () -> Void
+  init(_ work: @escaping @Sendable () -> Void) { self.work = work }
 }
 
 /// A shared work counter for `concurrentPerform` workers.
@@ -71,28 +77,15 @@ final class Counter: @unchecked Sendable {
 /// exactly once: it joins the thread.
 func inBackground<T>(_ work: @escaping @Sendable () -> T) -> () -> T {
   let result = ResultSlot<T>()
-  let job = BackgroundJob { result.value = work() }
-  var thread = pthread_t()
-  let context = Unmanaged.passRetained(job).toOpaque()
-  let made = pthread_create(&thread, nil, { context in
-    Unmanaged<BackgroundJob>.fromOpaque(context!).takeRetainedValue().run()
-    return nil
-  }, context)
-  guard made == 0 else {
-    // No thread to be had: do the work here, now.
-    Unmanaged<BackgroundJob>.fromOpaque(context).takeRetainedValue().run()
+  let job: @Sendable () -> Void = { result.value = work() }
+  guard let thread = startThread(job) else {
+    job()  // no thread to be had: do the work here, now
     return { result.value! }
   }
   return {
     pthread_join(thread, nil)
     return result.value!
   }
-}
-
-/// The work of `inBackground`: a C thread's entry point cannot name a generic type.
-private final class BackgroundJob: @unchecked Sendable {
-  let run: () -> Void
-  init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// Where `inBackground`'s thread leaves its result; read only after the thread is joined.

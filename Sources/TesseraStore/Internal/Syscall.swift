@@ -141,17 +141,9 @@ func openForReading(_ name: String, in folder: Int32 = AT_FDCWD, path: String, f
 /// Set once the kernel refused O_NOATIME (the files are not this user's).
 private let noAtimeRefused = Atomic<Bool>(false)
 
-/// A dataset file's bytes, read without updating its access time (`openForReading`).
-func readDatasetFile(_ path: String) throws -> [UInt8] {
-  let fd = try openForReading(path, path: path)
-  defer { close(fd) }
-  var st = stat()
-  try syscall("fstat", path) { fstat(fd, &st) }
-  return try readAll(fd: fd, path: path, sizeHint: Int(st.st_size))
-}
-
-func readFile(_ path: String) throws -> [UInt8] {
-  let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+/// A file's bytes. `leavingAccessTime` for dataset files (`openForReading`).
+func readFile(_ path: String, leavingAccessTime: Bool = false) throws -> [UInt8] {
+  let fd = try leavingAccessTime ? openForReading(path, path: path) : syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
   defer { close(fd) }
   var st = stat()
   try syscall("fstat", path) { fstat(fd, &st) }

@@ -13,20 +13,21 @@ final class WriterLock {
     var waited = 0.0
     while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       let code = errno
-      if code == EWOULDBLOCK && waited < waitSeconds && !Self.heldByThisProcess(fd: fd, path: path) {
+      let holder = (Self.holder(fd: fd, path: path) ?? "?").trimmingNewlines
+      // A lock this same process holds (a library caller starting a write while another of its writes runs) is
+      // never released by waiting, and "another process" would mislead.
+      let ours = holder == String(getpid())
+      if code == EWOULDBLOCK && waited < waitSeconds && !ours {
         usleep(50_000)
         waited += 0.05
         continue
       }
-      let holder = Self.holder(fd: fd, path: path) ?? "?"
       close(fd)
-      if code == EWOULDBLOCK && holder.trimmingNewlines == String(getpid()) {
-        // A library caller asking for the lock while its own earlier writer (on another thread, or in a callback
-        // of that writer) still holds it: waiting would never end, and "another process" would mislead.
-        throw StoreError(.locked, "the store is locked by this same process (pid \(getpid())): a write was started while another write of it was still running")
+      if code == EWOULDBLOCK && ours {
+        throw StoreError(.locked, "the store is locked by this same process (pid \(holder)): a write was started while another write of it was still running")
       }
       if code == EWOULDBLOCK {
-        throw StoreError(.locked, "the store is locked by another tessera process (pid \(holder.trimmingNewlines)); try again when it finishes")
+        throw StoreError(.locked, "the store is locked by another tessera process (pid \(holder)); try again when it finishes")
       }
       throw StoreError.fromErrno(code, "flock", path)
     }
@@ -40,11 +41,6 @@ final class WriterLock {
   private static func holder(fd: Int32, path: String) -> String? {
     guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
     return (try? readAll(fd: fd, path: path, sizeHint: 16)).map { String(decoding: $0, as: UTF8.self) }
-  }
-
-  /// Whether the lock's holder is this very process.
-  private static func heldByThisProcess(fd: Int32, path: String) -> Bool {
-    holder(fd: fd, path: path)?.trimmingNewlines == String(getpid())
   }
 
   deinit {

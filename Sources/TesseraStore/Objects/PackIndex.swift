@@ -33,12 +33,7 @@ package struct PackIndex: Sendable {
           bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
       throw StoreError(.corruptObject, "\(path): pack index is truncated")
     }
-    let matches = bytes.withUnsafeBytes { raw in
-      SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])).withUnsafeBytes {
-        memcmp($0.baseAddress!, raw.baseAddress! + raw.count - 32, 32) == 0
-      }
-    }
-    guard matches else {
+    guard bytes.endsWithItsSHA256 else {
       throw StoreError(.corruptObject, "\(path): pack index checksum does not match")
     }
     self.bytes = bytes
