@@ -37,8 +37,17 @@ struct IndexStats {
     result.register("")  // the root is always listed: a file there is untracked unless staged
     try result.bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 12, end: index.entriesEnd)
-      // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String.
+      // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String and a
+      // dictionary lookup (one per entry was half the time of this loop).
       var runFolder = "", runStart = -1, runLength = -1
+      var names: [(offset: Int, length: Int)] = [], stats: [FileStat] = []
+      func endRun() {
+        guard runStart >= 0 else { return }
+        result.folders[runFolder]!.names += names
+        result.folders[runFolder]!.stats += stats
+        names.removeAll(keepingCapacity: true)
+        stats.removeAll(keepingCapacity: true)
+      }
       for _ in 0..<index.count {
         let layout = try StagingIndex.readLayout(&reader)
         let (pathOffset, pathLength) = layout.path
@@ -46,6 +55,7 @@ struct IndexStats {
         let folderLength = slash < 0 ? 0 : slash - pathOffset
         if runStart < 0 || folderLength != runLength ||
             !Self.equalBytes(raw, runStart, pathOffset, folderLength) {
+          endRun()
           runFolder = folderLength == 0 ? "" : String(decoding: UnsafeRawBufferPointer(
             rebasing: raw[pathOffset..<(pathOffset + folderLength)]), as: UTF8.self)
           runStart = pathOffset
@@ -53,9 +63,10 @@ struct IndexStats {
           result.register(runFolder)
         }
         let nameOffset = slash < 0 ? pathOffset : slash + 1
-        result.folders[runFolder]!.names.append((nameOffset, pathOffset + pathLength - nameOffset))
-        result.folders[runFolder]!.stats.append(StagingIndex.stat(raw, fields: layout.fields))
+        names.append((nameOffset, pathOffset + pathLength - nameOffset))
+        stats.append(StagingIndex.stat(raw, fields: layout.fields))
       }
+      endRun()
     }
     return result
   }

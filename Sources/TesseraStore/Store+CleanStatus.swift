@@ -12,16 +12,21 @@ import Glibc
 extension Store {
   /// The report, the checksum of the index it found the folder matching, and whether a file had hard links.
   func cleanStatus() -> (StatusReport, checksum: [UInt8], sharedInodes: Bool)? {
+    var trace = PerformanceTrace("status")
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
+    trace.mark("load index")
     let headInfo: (head: GitOID?, branch: String?)? = try? withGit { (try repo.headCommit(), try repo.currentBranch()) }
     guard let headInfo, let head = headInfo.head, head.hex == base else { return nil }
-    let folders = Array(index.folders.values)
+    trace.mark("read HEAD")
+    // Largest first, so that both cores finish together (a big folder taken last would leave one core idle).
+    let folders = index.folders.values.sorted { $0.names.count > $1.names.count }
     let rootPath = root
     let results = (try? index.bytes.withUnsafeBytes { raw -> [(unchanged: Bool, linked: Bool)] in
       nonisolated(unsafe) let bytes = raw
       return try parallelMap(folders.count) { i in Self.folderUnchanged(folders[i], root: rootPath, bytes: bytes) }
     }) ?? [(false, false)]
+    trace.mark("stat files")
     guard !results.contains(where: { !$0.unchanged }) else { return nil }
     var report = StatusReport()
     report.branch = headInfo.branch

@@ -48,14 +48,16 @@ extension Store {
     // The common answer first: the monitor saw nothing change since this exact index was compared with the
     // folder, and the index matches HEAD; then its 10 MB of entries need not even be read.
     var asked: (checksum: [UInt8], view: MonitorView)?
-    if let summary = try? StagingIndex.summary(indexPath), let view = consultMonitor(indexChecksum: summary.checksum, indexFile: summary.file) {
+    let summary = try? StagingIndex.summary(indexPath)
+    if let summary, let view = consultMonitor(indexChecksum: summary.checksum, indexFile: summary.file) {
       if view.candidates?.isEmpty == true, summary.touched.isEmpty, let clean = try unchangedStatus(base: summary.base) {
         return clean
       }
       asked = (summary.checksum, view)
     }
     // The monitor's answer holds for the index it was asked about; another writer may have replaced it since.
-    if let index = try? StagingIndex.load(indexPath),
+    // No answer about a summarised index means no monitor: the comparison below reads the index its own way.
+    if summary == nil || asked != nil, let index = try? StagingIndex.load(indexPath),
        let view = (asked?.checksum == index.checksum ? asked?.view : nil) ?? consultMonitor(index) {
       monitor = (view, index)
       if let candidates = view.candidates {
