@@ -35,13 +35,15 @@ let package = Package(
     // Linux calls Swift cannot import directly (syncfs, the FICLONE ioctl).
     .target(name: "CStoreShims"),
     .target(name: "CPixelKernels"),
+    // libcurl, loaded on first use: its header (libcurl4-openssl-dev) gives the types; nothing links it.
+    .target(name: "CHTTP"),
     .target(
       name: "TesseraStore",
       dependencies: ["CGit2", "CStoreShims", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-    // Remotes: objects to S3 (SigV4 over URLSession) or a folder; versions through a git remote by libgit2.
+    // Remotes: objects to S3 (SigV4 over libcurl) or a folder; versions through a git remote by libgit2.
     .target(
       name: "TesseraRemote",
-      dependencies: ["TesseraStore", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["TesseraStore", "CHTTP", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "TesseraImage", dependencies: ["CCodecShims", "CPNG", "CJPEG", "CZlib"]),
     .target(name: "TesseraAugment", dependencies: ["TesseraImage", "CPixelKernels"]),
     .target(name: "TesseraTrain", dependencies: ["CBLAS", "TesseraStore", "TesseraImage", "TesseraAugment"]),
@@ -73,6 +75,7 @@ let package = Package(
     .testTarget(name: "TesseraCLITests", dependencies: ["TesseraStore", "TesseraImage", "TesseraAugment", "TesseraTestSupport"]),
     .testTarget(
       name: "TesseraRemoteTests",
-      dependencies: ["TesseraRemote", "TesseraStore", "TesseraAugment", "TesseraTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["TesseraRemote", "CHTTP", "TesseraStore", "TesseraAugment", "TesseraTestSupport",
+                     .product(name: "Crypto", package: "swift-crypto")]),
   ]
 )

@@ -1,30 +1,20 @@
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// A small S3 client over URLSession: the calls Tessera's remotes need (objects, ranges, listings, multipart
+/// A small S3 client over libcurl (`HTTPClient`): the calls Tessera's remotes need (objects, ranges, listings, multipart
 /// uploads), signed with SigV4. Calls block the calling thread, so transfers run them from a pool of workers;
 /// transient failures (network errors, 500, 503 SlowDown) are retried with back-off.
 public final class S3Client: @unchecked Sendable {
   public let settings: S3Settings
-  private let session: URLSession
+  private let http = HTTPClient()
   private let signer: SigV4
   private let maxAttempts = 5
 
-  public init(settings: S3Settings, connections: Int = 16) {
+  /// Requests run on the caller's thread; as many connections stay open as threads made requests at once.
+  public init(settings: S3Settings) {
     self.settings = settings
     signer = SigV4(settings: settings)
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.httpMaximumConnectionsPerHost = connections
-    configuration.timeoutIntervalForRequest = 300
-    configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    configuration.urlCache = nil
-    session = URLSession(configuration: configuration)
   }
-
-  deinit { session.finishTasksAndInvalidate() }
 
   public struct Response: Sendable {
     public var status: Int
@@ -161,12 +151,9 @@ public final class S3Client: @unchecked Sendable {
       if attempt > 0 { usleep(UInt32(min(8.0, 0.2 * pow(2.0, Double(attempt))) * 1_000_000)) }
       var headers = extra
       signer.sign(method: method, host: host, path: canonicalPath, query: queryString, headers: &headers, payloadHash: payloadHash)
-      var request = URLRequest(url: url)
-      request.httpMethod = method
-      for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-      if let body { request.httpBody = body }
       do {
-        let response = try perform(request)
+        let answer = try http.send(method: method, url: url.absoluteString, headers: headers, body: body)
+        let response = Response(status: answer.status, headers: answer.headers, body: answer.body)
         if expect.contains(response.status) { return response }
         let error = Self.describe(response, what: what)
         if response.status >= 500 || response.status == 429 {
@@ -177,7 +164,7 @@ public final class S3Client: @unchecked Sendable {
       } catch let error as RemoteError {
         throw error
       } catch {
-        lastError = RemoteError("\(what): \(Self.networkMessage(error)) (endpoint \(base))")
+        lastError = RemoteError("\(what): \(error) (endpoint \(base))")
       }
     }
     throw lastError ?? RemoteError("\(what): failed")
@@ -196,40 +183,10 @@ public final class S3Client: @unchecked Sendable {
     return ("https://\(bucket).s3.\(settings.region).amazonaws.com", "")
   }
 
-  private func perform(_ request: URLRequest) throws -> Response {
-    final class Outcome: @unchecked Sendable {
-      var data: Data?
-      var response: URLResponse?
-      var error: Error?
-    }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    let task = session.dataTask(with: request) { data, response, error in
-      outcome.data = data
-      outcome.response = response
-      outcome.error = error
-      done.signal()
-    }
-    task.resume()
-    done.wait()
-    if let error = outcome.error { throw error }
-    guard let http = outcome.response as? HTTPURLResponse else { throw RemoteError("no HTTP response") }
-    var headers: [String: String] = [:]
-    for (name, value) in http.allHeaderFields {
-      if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-    }
-    return Response(status: http.statusCode, headers: headers, body: outcome.data ?? Data())
-  }
-
   private static func describe(_ response: Response, what: String) -> RemoteError {
     let xml = try? S3XML.parse(response.body, records: "")
     let code = xml?.values["Code"] ?? "HTTP \(response.status)"
     let message = xml?.values["Message"].map { ": \($0)" } ?? ""
     return RemoteError("\(what): \(code)\(message)")
-  }
-
-  private static func networkMessage(_ error: Error) -> String {
-    let ns = error as NSError
-    return ns.localizedDescription.isEmpty ? "\(error)" : ns.localizedDescription
   }
 }
