@@ -167,6 +167,7 @@ extension Store {
       try index.write(indexPath)
       try setSparseFilter(only)
       try withGit {
+        let repo = try self.repo
         var oid = commit.raw
         var ref: OpaquePointer?
         if let branch = fastForward {

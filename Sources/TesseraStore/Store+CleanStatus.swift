@@ -64,13 +64,15 @@ extension Store {
     defer { closedir(dir) }
     var entries = 0
     while let entry = readdir(dir) {
-      let skipped = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
-        let n = raw.firstIndex(of: 0) ?? raw.count
-        if n == 1 && raw[0] == UInt8(ascii: ".") { return true }
-        if n == 2 && raw[0] == UInt8(ascii: ".") && raw[1] == UInt8(ascii: ".") { return true }
-        guard folder.path.isEmpty else { return false }
-        let name = String(decoding: raw[0..<n], as: UTF8.self)
-        return name == ".tessera" || name == ".git"
+      let raw: UnsafeRawBufferPointer = directoryEntryName(entry)
+      let skipped: Bool
+      if raw.count == 1 && raw[0] == UInt8(ascii: ".") || raw.count == 2 && raw[0] == UInt8(ascii: ".") && raw[1] == UInt8(ascii: ".") {
+        skipped = true
+      } else if folder.path.isEmpty {
+        let name = String(decoding: raw, as: UTF8.self)
+        skipped = name == ".tessera" || name == ".git"
+      } else {
+        skipped = false
       }
       if !skipped { entries += 1 }
     }

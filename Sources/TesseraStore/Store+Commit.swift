@@ -56,6 +56,7 @@ extension Store {
     DispatchQueue.global().async(group: counting) { totals = index.totals() }
     defer { counting.wait() }
     return try withGit {
+      let repo = try self.repo
       let parent = try repo.headCommit()
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
       // the parent was committed, and only touched folders are rebuilt. Otherwise every entry, decoded once.

@@ -66,7 +66,7 @@ extension Store {
     let small = Self.packsToMerge(objects.packs.map { ($0.name, Self.dataBytes(of: $0)) })
     let mergeSmall = small.count >= 2
     if mergeSmall { report.smallPacksMerged = small.count }
-    let versionPacks = try withGit { repo.packNames() }
+    let versionPacks = try withGit { try repo.packNames() }
     if versionPacks.count >= 2 { report.versionPacksMerged = versionPacks.count }
     if dryRun { return report }
 
@@ -103,7 +103,7 @@ extension Store {
   /// Advice to run `gc` once adds and commits have left ``packMergeThreshold`` packs of one kind: every lookup asks
   /// the packs in turn. Nil while there are fewer. One folder listing: the data packs are already loaded.
   public var packMergeAdvice: String? {
-    let data = objects.packs.count, versions = withGit { repo.packNames().count }
+    let data = objects.packs.count, versions = (try? withGit { try repo.packNames().count }) ?? 0
     guard max(data, versions) >= Self.packMergeThreshold else { return nil }
     return "\(versions) pack(s) of versions and \(data) of data; 'tessera gc' merges them (lookups ask each in turn)"
   }

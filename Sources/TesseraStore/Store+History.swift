@@ -20,7 +20,7 @@ public struct VersionDetails: Sendable, Codable {
 extension Store {
   /// Versions reachable from `revision`, newest first.
   public func log(from revision: String = "HEAD", limit: Int? = nil) throws -> [VersionInfo] {
-    try withGit {
+    try withGit { repo in
       if revision == "HEAD", try repo.headCommit() == nil { return [] }
       let start = try repo.resolveCommit(revision)
       var walker: OpaquePointer?
@@ -78,7 +78,7 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     try Self.validateRefName(name, kind: "tag")
-    try withGit {
+    try withGit { repo in
       var target = try repo.resolveCommit(revision).raw
       var object: OpaquePointer?
       try git("git_object_lookup") { git_object_lookup(&object, repo.handle, &target, GIT_OBJECT_COMMIT) }
@@ -102,7 +102,7 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     try withGit {
-      let status = git_tag_delete(repo.handle, name)
+      let status = git_tag_delete(try repo.handle, name)
       if status == GIT_ENOTFOUND.rawValue { throw StoreError(.badInput, "no tag named '\(name)'") }
       try git("git_tag_delete") { status }
     }
@@ -113,6 +113,7 @@ extension Store {
     defer { withExtendedLifetime(lock) {} }
     try Self.validateRefName(name, kind: "branch")
     try withGit {
+      let repo = try self.repo
       var target = try repo.resolveCommit(revision).raw
       var ref: OpaquePointer?
       let status = git_reference_create(&ref, repo.handle, "refs/heads/\(name)", &target, 0, "branch: created from \(revision)")
@@ -125,7 +126,7 @@ extension Store {
   public func deleteBranch(_ name: String) throws {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
-    try withGit {
+    try withGit { repo in
       if try repo.currentBranch() == name { throw StoreError(.badInput, "cannot delete branch '\(name)': it is checked out") }
       var ref: OpaquePointer?
       let status = git_reference_lookup(&ref, repo.handle, "refs/heads/\(name)")

@@ -15,7 +15,11 @@ public final class Store: @unchecked Sendable {
   public let root: String
   let meta: String
   let objects: ObjectStore
-  let repo: GitRepository
+  /// The repository of versions, opened on a thread of its own as the store opens: libgit2's set-up parses the
+  /// system's TLS certificates (4-5 ms), which then overlaps with the command's start instead of delaying it, and
+  /// commands that never touch a version (`add`) do not wait for it at all.
+  private let repository: BackgroundValue<Result<GitRepository, any Error>>
+  var repo: GitRepository { get throws { try repository.value.get() } }
   let gitLock = NSLock()
 
   static let formatMarker = "tessera-store 1\n"
@@ -27,7 +31,8 @@ public final class Store: @unchecked Sendable {
     self.root = root
     meta = root + "/.tessera"
     objects = try ObjectStore(root: meta + "/objects")
-    repo = try GitRepository.open(meta + "/git")
+    let gitPath = meta + "/git"
+    repository = BackgroundValue { Result { try GitRepository.open(gitPath) } }
   }
 
   /// Creates `.tessera/` in `directory` (which must exist and not already hold a store).
@@ -73,6 +78,12 @@ public final class Store: @unchecked Sendable {
     gitLock.lock()
     defer { gitLock.unlock() }
     return try body()
+  }
+
+  /// `withGit` with the repository opened (or its failure to open thrown) first.
+  func withGit<T>(_ body: (GitRepository) throws -> T) throws -> T {
+    let repo = try self.repo
+    return try withGit { try body(repo) }
   }
 
   /// The bytes of an object. Safe to call from several threads at once.

@@ -57,7 +57,7 @@ public final class VersionWriter {
     try store.objects.reloadPacks()
     let all = files.values.sorted { $0.path < $1.path }
     return try store.withGit {
-      let repo = store.repo
+      let repo = try store.repo
       var odb: OpaquePointer?
       try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
       defer { git_odb_free(odb) }

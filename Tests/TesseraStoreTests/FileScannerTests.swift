@@ -31,3 +31,26 @@ import TesseraTestSupport
     }
   }
 }
+
+/// readdir's entries are packed by their real length: a name must be read in place, never by copying the 256
+/// bytes `dirent.d_name` declares (which crashed the monitor when the last entry of readdir's buffer ended just
+/// before an unmapped page).
+@Suite struct DirectoryEntryTests {
+  @Test func aShortEntryRightBeforeAnUnmappedPageIsReadWithoutCrossingIt() throws {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let mapping = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+    #expect(mapping != MAP_FAILED)
+    defer { munmap(mapping, 2 * page) }
+    #expect(mprotect(mapping + page, page, PROT_NONE) == 0)
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    let name = Array("a.png".utf8) + [0]
+    let length = (nameOffset + name.count + 7) & ~7  // as the kernel pads d_reclen
+    let entry = mapping + page - length
+    memset(entry, 0, length)
+    entry.storeBytes(of: UInt16(length), toByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_reclen)!, as: UInt16.self)
+    entry.storeBytes(of: UInt8(DT_REG), toByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_type)!, as: UInt8.self)
+    name.withUnsafeBytes { (entry + nameOffset).copyMemory(from: $0.baseAddress!, byteCount: name.count) }
+    let read: String = directoryEntryName(UnsafePointer(entry.assumingMemoryBound(to: dirent.self)))
+    #expect(read == "a.png")
+  }
+}

@@ -32,9 +32,9 @@ import TesseraTestSupport
       }
       try builder.append(GIT_OBJECT_BLOB, Array("object 0\n".utf8))
       #expect(builder.count == 600)
-      try store.withGit {
+      try store.withGit { repo in
         var odb: OpaquePointer?
-        try git("git_repository_odb") { git_repository_odb(&odb, store.repo.handle) }
+        try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
         defer { git_odb_free(odb) }
         try builder.write(gitDirectory: store.gitDirectory, odb: odb)
         for id in ids {

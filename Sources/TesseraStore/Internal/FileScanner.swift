@@ -131,9 +131,7 @@ struct FileScanner {
     var names: [String] = []
     var subfolders: [String] = []
     while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-      }
+      let name: String = directoryEntryName(entry)
       if name == "." || name == ".." { continue }
       if relative.isEmpty && (name == ".tessera" || name == ".git") { continue }
       let child = relative.isEmpty ? name : relative + "/" + name

@@ -154,9 +154,7 @@ func listDirectory(_ path: String) throws -> [String] {
   defer { closedir(dir) }
   var names: [String] = []
   while let entry = readdir(dir) {
-    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-      String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-    }
+    let name: String = directoryEntryName(entry)
     if name != "." && name != ".." { names.append(name) }
   }
   return names
