@@ -147,7 +147,8 @@ extension Store {
   /// a `sudo tessera status` would leave a root-owned monitor that the owner's commands never trust.
   @discardableResult
   public func restartMonitorIfEnabled(executable: String, arguments: [String]) -> Bool {
-    guard monitorEnabled, monitorInfo == nil else { return false }
+    // A connection is enough to know it runs: asking for its `info` (JSON) cost every command 2-3 ms.
+    guard monitorEnabled, !MonitorClient.isRunning(root: root) else { return false }
     var owner = stat()
     guard stat(meta, &owner) == 0, owner.st_uid == geteuid() else { return false }
     let marker = monitorDirectory + "/restarted"

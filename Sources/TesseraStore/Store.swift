@@ -15,9 +15,8 @@ public final class Store: @unchecked Sendable {
   public let root: String
   let meta: String
   let objects: ObjectStore
-  /// The repository of versions, opened on a thread of its own as the store opens: libgit2's set-up parses the
-  /// system's TLS certificates (4-5 ms), which then overlaps with the command's start instead of delaying it, and
-  /// commands that never touch a version (`add`) do not wait for it at all.
+  /// The repository of versions, opened when first needed, or on a thread of its own as the store opens (see
+  /// `open(at:openingVersionsEarly:)`): libgit2's set-up parses the system's TLS certificates (4-5 ms).
   private let repository: BackgroundValue<Result<GitRepository, any Error>>
   var repo: GitRepository { get throws { try repository.value.get() } }
   let gitLock = NSLock()
@@ -27,12 +26,12 @@ public final class Store: @unchecked Sendable {
   var gitDirectory: String { meta + "/git" }
   var indexPath: String { meta + "/index" }
 
-  private init(root: String) throws {
+  private init(root: String, openingVersionsEarly: Bool = true) throws {
     self.root = root
     meta = root + "/.tessera"
     objects = try ObjectStore(root: meta + "/objects")
     let gitPath = meta + "/git"
-    repository = BackgroundValue { Result { try GitRepository.open(gitPath) } }
+    repository = BackgroundValue(startingNow: openingVersionsEarly) { Result { try GitRepository.open(gitPath) } }
   }
 
   /// Creates `.tessera/` in `directory` (which must exist and not already hold a store).
@@ -51,7 +50,9 @@ public final class Store: @unchecked Sendable {
   }
 
   /// Opens the store holding `path`, looking in it and then in each parent folder, as git does.
-  public static func open(at path: String = ".") throws -> Store {
+  /// `openingVersionsEarly` opens the repository of versions on another core right away, so that it is ready
+  /// when the caller reads or writes a version; without it, it opens when first needed (never, for `add`).
+  public static func open(at path: String = ".", openingVersionsEarly: Bool = true) throws -> Store {
     var dir = try canonicalPath(path)
     while true {
       if fileExists(dir + "/.tessera/config") {
@@ -59,7 +60,7 @@ public final class Store: @unchecked Sendable {
         guard marker == formatMarker else {
           throw StoreError(.notAStore, "\(dir)/.tessera/config: unknown store format '\(marker.trimmingNewlines)'")
         }
-        return try Store(root: dir)
+        return try Store(root: dir, openingVersionsEarly: openingVersionsEarly)
       }
       if dir == "/" || dir.isEmpty {
         throw StoreError(.notAStore, "not a Tessera store (or any parent up to /): \(path); run 'tessera init' first")

@@ -33,7 +33,7 @@ struct Add: ParsableCommand {
   @Flag(help: "Print the report as JSON.") var json = false
 
   func run() throws {
-    let store = try Store.open()
+    let store = try Store.open(openingVersionsEarly: false)  // staging never reads a version
     restartMonitorIfEnabled(store)
     let relative = try paths.map { try store.relativePath($0) }
     let progress = ProgressLine("hashing")

@@ -1,14 +1,16 @@
 import Foundation
 
-/// A value computed on a thread of its own from the moment it is created, waited for by whoever needs it first
-/// (and then kept). For slow set-up that a command may or may not need, started early so that it overlaps with
-/// the command's own start.
+/// A value computed once, by whoever needs it first — or, started early, on a thread of its own from the moment it
+/// is created, so that slow set-up a command may need overlaps with the command's own start.
 final class BackgroundValue<T>: @unchecked Sendable {
   private let lock = NSLock()
+  private var work: (@Sendable () -> T)?
   private var waitForResult: (() -> T)?
   private var result: T?
 
-  init(_ work: @escaping @Sendable () -> T) { waitForResult = inBackground(work) }
+  init(startingNow: Bool, _ work: @escaping @Sendable () -> T) {
+    if startingNow { waitForResult = inBackground(work) } else { self.work = work }
+  }
 
   var value: T {
     lock.lock()
@@ -16,6 +18,9 @@ final class BackgroundValue<T>: @unchecked Sendable {
     if let wait = waitForResult {
       result = wait()
       waitForResult = nil
+    } else if let work {
+      result = work()
+      self.work = nil
     }
     return result!
   }

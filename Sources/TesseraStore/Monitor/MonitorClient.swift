@@ -39,6 +39,13 @@ enum MonitorClient {
     return fd
   }
 
+  /// Whether this user's monitor for the store accepts a connection; no question asked.
+  static func isRunning(root: String) -> Bool {
+    guard let fd = connect(root: root) else { return false }
+    close(fd)
+    return true
+  }
+
   static func request(root: String, _ line: String) -> [UInt8]? {
     guard let fd = connect(root: root) else { return nil }
     defer { close(fd) }
