@@ -166,8 +166,7 @@ extension Store {
       index.touched = []
       try index.write(indexPath)
       try setSparseFilter(only)
-      try withGit {
-        let repo = try self.repo
+      try withGit { repo in
         var oid = commit.raw
         var ref: OpaquePointer?
         if let branch = fastForward {

@@ -64,7 +64,7 @@ extension Store {
     defer { closedir(dir) }
     var entries = 0
     while let entry = readdir(dir) {
-      let raw: UnsafeRawBufferPointer = directoryEntryName(entry)
+      let raw = directoryEntryNameBytes(entry)
       let skipped: Bool
       if raw.count == 1 && raw[0] == UInt8(ascii: ".") || raw.count == 2 && raw[0] == UInt8(ascii: ".") && raw[1] == UInt8(ascii: ".") {
         skipped = true

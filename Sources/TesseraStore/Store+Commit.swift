@@ -55,8 +55,7 @@ extension Store {
     let counting = DispatchGroup()
     DispatchQueue.global().async(group: counting) { totals = index.totals() }
     defer { counting.wait() }
-    return try withGit {
-      let repo = try self.repo
+    return try withGit { repo in
       let parent = try repo.headCommit()
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
       // the parent was committed, and only touched folders are rebuilt. Otherwise every entry, decoded once.

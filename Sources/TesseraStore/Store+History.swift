@@ -101,8 +101,8 @@ extension Store {
   public func deleteTag(_ name: String) throws {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
-    try withGit {
-      let status = git_tag_delete(try repo.handle, name)
+    try withGit { repo in
+      let status = git_tag_delete(repo.handle, name)
       if status == GIT_ENOTFOUND.rawValue { throw StoreError(.badInput, "no tag named '\(name)'") }
       try git("git_tag_delete") { status }
     }
@@ -112,8 +112,7 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     try Self.validateRefName(name, kind: "branch")
-    try withGit {
-      let repo = try self.repo
+    try withGit { repo in
       var target = try repo.resolveCommit(revision).raw
       var ref: OpaquePointer?
       let status = git_reference_create(&ref, repo.handle, "refs/heads/\(name)", &target, 0, "branch: created from \(revision)")

@@ -56,8 +56,7 @@ public final class VersionWriter {
     self.pack = nil
     try store.objects.reloadPacks()
     let all = files.values.sorted { $0.path < $1.path }
-    return try store.withGit {
-      let repo = try store.repo
+    return try store.withGit { repo in
       var odb: OpaquePointer?
       try git("git_repository_odb") { git_repository_odb(&odb, repo.handle) }
       defer { git_odb_free(odb) }

@@ -1,16 +1,18 @@
 import CHTTP
 import Foundation
 
+/// What a request got back.
+public struct HTTPResponse: Sendable {
+  public var status: Int
+  /// Header names lowercased.
+  public var headers: [String: String]
+  public var body: Data
+}
+
 /// Blocking HTTP requests through libcurl, which is loaded on the first request (see `CHTTP`), so that commands
 /// that never reach a remote do not load it. Safe to call from many threads at once: each request borrows a
 /// handle from a pool and returns it with its open connection, for the next request to the same host.
 final class HTTPClient: @unchecked Sendable {
-  struct Response: Sendable {
-    var status: Int
-    /// Header names lowercased.
-    var headers: [String: String]
-    var body: Data
-  }
 
   /// A request that got no HTTP response (connection refused, name not found, timed out); says why.
   struct TransportError: Error, CustomStringConvertible {
@@ -31,7 +33,7 @@ final class HTTPClient: @unchecked Sendable {
     for handle in idle { chttp_handle_destroy(handle) }
   }
 
-  func send(method: String, url: String, headers: [String: String], body: Data?) throws -> Response {
+  func send(method: String, url: String, headers: [String: String], body: Data?) throws -> HTTPResponse {
     var message = [CChar](repeating: 0, count: 512)
     // Not worth retrying: no request was made.
     guard chttp_load(&message, message.count) == 0 else { throw RemoteError(String(cString: message)) }
@@ -51,7 +53,7 @@ final class HTTPClient: @unchecked Sendable {
     guard code == 0 else {
       throw TransportError(description: withUnsafeBytes(of: result.message) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) })
     }
-    return Response(status: result.status, headers: Self.parseHeaders(result.headers),
+    return HTTPResponse(status: result.status, headers: Self.parseHeaders(result.headers),
                     body: result.body.data.map { Data(bytes: $0, count: result.body.count) } ?? Data())
   }
 

@@ -16,11 +16,7 @@ public final class S3Client: @unchecked Sendable {
     signer = SigV4(settings: settings)
   }
 
-  public struct Response: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Data
-  }
+  public typealias Response = HTTPResponse
 
   // MARK: Objects
 
@@ -152,8 +148,7 @@ public final class S3Client: @unchecked Sendable {
       var headers = extra
       signer.sign(method: method, host: host, path: canonicalPath, query: queryString, headers: &headers, payloadHash: payloadHash)
       do {
-        let answer = try http.send(method: method, url: url.absoluteString, headers: headers, body: body)
-        let response = Response(status: answer.status, headers: answer.headers, body: answer.body)
+        let response = try http.send(method: method, url: url.absoluteString, headers: headers, body: body)
         if expect.contains(response.status) { return response }
         let error = Self.describe(response, what: what)
         if response.status >= 500 || response.status == 429 {

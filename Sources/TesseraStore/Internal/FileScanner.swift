@@ -131,7 +131,7 @@ struct FileScanner {
     var names: [String] = []
     var subfolders: [String] = []
     while let entry = readdir(dir) {
-      let name: String = directoryEntryName(entry)
+      let name = directoryEntryName(entry)
       if name == "." || name == ".." { continue }
       if relative.isEmpty && (name == ".tessera" || name == ".git") { continue }
       let child = relative.isEmpty ? name : relative + "/" + name

@@ -168,7 +168,7 @@ public final class FileMonitor {
     defer { closedir(dir) }
     var folders: [String] = []
     while let entry = readdir(dir) {
-      let name: String = directoryEntryName(entry)
+      let name = directoryEntryName(entry)
       if name == "." || name == ".." || (relative.isEmpty && (name == ".tessera" || name == ".git")) { continue }
       if name.hasPrefix(FileScanner.temporaryPrefix) { continue }  // as the scan skips them
       let child = relative.isEmpty ? name : relative + "/" + name

@@ -154,7 +154,7 @@ func listDirectory(_ path: String) throws -> [String] {
   defer { closedir(dir) }
   var names: [String] = []
   while let entry = readdir(dir) {
-    let name: String = directoryEntryName(entry)
+    let name = directoryEntryName(entry)
     if name != "." && name != ".." { names.append(name) }
   }
   return names

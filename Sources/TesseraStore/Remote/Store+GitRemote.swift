@@ -117,8 +117,7 @@ extension Store {
 
   /// Points a local branch at a commit, creating it if needed (for clone and pull).
   package func setBranch(_ name: String, to commit: String) throws {
-    try withWriterLock { try withGit {
-      let repo = try self.repo
+    try withWriterLock { try withGit { repo in
       let target = try repo.resolveCommit(commit)
       var oid = target.raw
       var ref: OpaquePointer?
@@ -129,8 +128,7 @@ extension Store {
 
   /// Points HEAD at a branch without touching files (a new clone's HEAD, before its first checkout).
   package func setHead(branch: String) throws {
-    _ = try withWriterLock { try withGit {
-      let repo = try self.repo
+    _ = try withWriterLock { try withGit { repo in
       try git("git_repository_set_head") { git_repository_set_head(repo.handle, "refs/heads/\(branch)") }
     } }
   }
