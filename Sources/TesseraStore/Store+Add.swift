@@ -29,6 +29,8 @@ struct HashedFile: Sendable {
   var bytes: [UInt8]?
   /// Whether hashing stored the object for the first time (into the pack it was given).
   var storedNew = false
+  /// More than one name for its inode, when the scan did not stat the file (`ScannedFile.sharesInode`).
+  var sharesInode = false
 }
 
 extension Store {
@@ -54,6 +56,8 @@ extension Store {
     let monitor = consultMonitor(index)
     trace.mark("ask monitor")
     var scanner = FileScanner(root: root)
+    // Nothing staged to compare with: every file is hashed, and its open descriptor's fstat replaces the stat.
+    scanner.statsRegularFiles = index.count > 0 || monitor?.candidates != nil
     let roots = paths.isEmpty ? [""] : paths
     for r in roots {
       let full = r.isEmpty ? root : root + "/" + r
@@ -127,12 +131,14 @@ extension Store {
     var hashed: [HashedFile] = []
     hashed.reserveCapacity(toHash.count)
     // Batches of up to 256 MB or 65,536 files: progress is reported after each, and a pack grown past its size
-    // rolls over between them (the hashing threads write it while a batch runs).
+    // rolls over between them (the hashing threads write it while a batch runs). Files the scan did not stat
+    // count at the mean size of those hashed so far, 128 KiB before the first (2,048 files: work for every core).
     var start = 0
+    var meanSize: Int64 = 128 << 10
     while start < toHash.count {
       var end = start, bytes: Int64 = 0
       while end < toHash.count && (end == start || bytes < 256 << 20) && end - start < 65536 {
-        bytes += toHash[end].stat.size
+        bytes += toHash[end].statKnown ? toHash[end].stat.size : meanSize
         end += 1
       }
       let batch = try hashInParallel(Array(toHash[start..<end]), into: writer)
@@ -143,6 +149,7 @@ extension Store {
       }
       try writer.sealIfFull()
       start = end
+      meanSize = max(1, report.hashedBytes / Int64(start))
       progress?(start, toHash.count)
     }
     try writer.finish()
@@ -205,7 +212,7 @@ extension Store {
     trace.mark("write index")
     // The folder now matches the index except for what was left outside the roots (and links, never staged).
     // A scan of only some roots says nothing about the rest, so it records nothing.
-    if monitor != nil && scanned.contains(where: \.sharesInode) {
+    if monitor != nil && (scanned.contains(where: \.sharesInode) || hashed.contains(where: \.sharesInode)) {
       unlink(monitorSnapshotPath)  // hard links: the monitor cannot vouch for the folder (ScannedFile.sharesInode)
     } else if let monitor, monitor.candidates != nil || roots == [""] {
       recordMonitorSnapshot(token: monitor.token, index: checksum, dirty: notInScope + report.skippedLinks)
@@ -301,11 +308,20 @@ extension Store {
   }
 
   static func hashFile(_ file: ScannedFile, folder: Int32, name: String, objectRoot: String) throws -> HashedFile {
-    let fd = try openForReading(name, in: folder, path: file.path, flags: O_NOFOLLOW)
+    // Not stat'ed by the scan, it may have become a FIFO since readdir: opened without blocking, refused below.
+    let fd = try openForReading(name, in: folder, path: file.path, flags: O_NOFOLLOW | (file.statKnown ? 0 : O_NONBLOCK))
     defer { close(fd) }
     // The scan's stat is the "before": a file replaced, grown or rewritten since then shows in the stat taken
     // after reading (inode, size, mtime), so one fstat and the read that finds EOF are saved per file.
-    let beforeStat = file.stat
+    var beforeStat = file.stat, sharesInode = false
+    if !file.statKnown {
+      var st = stat()
+      try syscall("fstat", file.path) { fstat(fd, &st) }
+      guard (st.st_mode & S_IFMT) == S_IFREG else {
+        throw StoreError(.changedDuringAdd, "\(file.path): file changed while it was being added (no longer a regular file); nothing was staged, run add again")
+      }
+      (beforeStat, sharesInode) = (FileScanner.fileStat(st), st.st_nlink > 1)
+    }
     var result: HashedFile
     if beforeStat.size < Int64(ObjectStore.looseThreshold) {
       let bytes = try readExactly(fd: fd, path: file.path, count: Int(beforeStat.size))
@@ -314,6 +330,7 @@ extension Store {
     } else {
       result = try storeLarge(fd: fd, path: file.path, stat: beforeStat, objectRoot: objectRoot)
     }
+    result.sharesInode = sharesInode
     var after = stat()
     try syscall("fstat", file.path) { fstat(fd, &after) }
     let afterStat = FileScanner.fileStat(after)

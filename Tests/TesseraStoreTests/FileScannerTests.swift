@@ -30,6 +30,26 @@ import TesseraTestSupport
       #expect(scanner.leftoverTemporaries == ["b/.tessera-tmp-123-4"])
     }
   }
+
+  /// A first add's scan leaves regular files unstat'ed (hashing fstats them), in the same order as a full scan;
+  /// links are still reported and a FIFO, which readdir does not call regular, is still stat'ed and skipped.
+  @Test func scanWithoutStatsListsTheSameFilesInTheSameOrder() throws {
+    try withTemporaryDirectory { dir in
+      for path in ["a.txt", "b/c.txt", "b/d/e.txt", "z.txt"] { try dir.write([1], to: path) }
+      try FileManager.default.createSymbolicLink(atPath: dir.path + "/b/link", withDestinationPath: "../a.txt")
+      #expect(mkfifo(dir.path + "/b/pipe", 0o644) == 0)
+      var full = FileScanner(root: dir.path)
+      let stated = try full.scan("")
+      var quick = FileScanner(root: dir.path)
+      quick.statsRegularFiles = false
+      let listed = try quick.scan("")
+      #expect(listed.map(\.path) == stated.map(\.path))
+      #expect(listed.map(\.path) == ["a.txt", "z.txt", "b/c.txt", "b/d/e.txt"])
+      #expect(stated.allSatisfy(\.statKnown) && stated.allSatisfy { $0.stat.size == 1 })
+      #expect(listed.allSatisfy { !$0.statKnown && $0.stat == .untrusted })
+      #expect(quick.skippedLinks == ["b/link"])
+    }
+  }
 }
 
 /// readdir's entries are packed by their real length: a name must be read in place, never by copying the 256

@@ -125,6 +125,35 @@ let sampleFiles = [
     }
   }
 
+  /// A first add takes each file's stat from its open descriptor instead of the scan: the index must still hold
+  /// the stat the file has (so the next add hashes nothing), and a hard link must still be noticed.
+  @Test func aFirstAddRecordsTheStatOfEachFileItHashed() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      // Older than the racy window, so the first add trusts the stats it takes.
+      for path in sampleFiles.keys {
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 5), timespec(tv_sec: 1_000_000_000, tv_nsec: 5)]
+        #expect(utimensat(AT_FDCWD, dir.path + "/" + path, &times, 0) == 0)
+      }
+      try store.add([])
+      let index = try StagingIndex.load(store.indexPath)
+      for path in sampleFiles.keys {
+        var st = stat()
+        #expect(lstat(dir.path + "/" + path, &st) == 0)
+        #expect(index[path]?.stat == FileScanner.fileStat(st), "\(path)")
+      }
+      let again = try store.add([])
+      #expect(again.unchanged == 5 && again.hashedBytes == 0)
+
+      #expect(link(dir.path + "/train/cat/1.txt", dir.path + "/linked.txt") == 0)
+      let folder = open(dir.path, O_RDONLY | O_DIRECTORY)
+      defer { close(folder) }
+      let hashed = try Store.hashFile(ScannedFile(path: "linked.txt", stat: .untrusted, statKnown: false),
+                                      folder: folder, name: "linked.txt", objectRoot: dir.path + "/.tessera/objects")
+      #expect(hashed.sharesInode && hashed.size == 6 && hashed.id == ObjectID.hashing(Array("meow 1".utf8)))
+    }
+  }
+
   @Test func statusReportsStagedUnstagedAndUntracked() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

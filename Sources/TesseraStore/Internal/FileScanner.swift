@@ -5,10 +5,13 @@ import Glibc
 /// A regular file found under the dataset root.
 struct ScannedFile: Sendable {
   var path: String  // relative, `/`-separated
+  /// `FileStat.untrusted` when the scan did not stat the file (`FileScanner.statsRegularFiles`).
   var stat: FileStat
   /// More than one name for its inode (a hard link): writing through another name changes it without an event
   /// for this one, so a file-system monitor cannot vouch for the folder.
   var sharesInode = false
+  /// Whether `stat` and `sharesInode` come from a stat; if not, whoever opens the file takes them with `fstat`.
+  var statKnown = true
 }
 
 /// Walks folders with readdir + lstat (FileManager's enumerator is several times slower on large trees).
@@ -19,6 +22,9 @@ struct FileScanner {
   /// Temporary files of a checkout that was killed before renaming them into place.
   var leftoverTemporaries: [String] = []
   static let temporaryPrefix = ".tessera-tmp-"
+  /// Whether the walk stats the entries readdir calls regular files. A first `add` opens every file to hash it
+  /// anyway, and `fstat` on the open descriptor gives the same answer without a second path lookup per file.
+  var statsRegularFiles = true
 
   init(root: String) { self.root = root }
 
@@ -77,10 +83,11 @@ struct FileScanner {
     return out
   }
 
-  /// One folder's entries that are not known to be folders, to be stat'ed (a slice of a big folder).
+  /// One folder's entries that are not known to be folders, to be stat'ed (a slice of a big folder), and
+  /// whether readdir called each one a regular file.
   private struct StatJob: Sendable {
     var folder: String
-    var names: ArraySlice<String>
+    var names: ArraySlice<(name: String, regular: Bool)>
   }
 
   private struct StatResult: Sendable {
@@ -96,9 +103,9 @@ struct FileScanner {
     var jobs: [StatJob] = []
     var childFolders: [String: [String]] = [:]
     try list(relative, jobs: &jobs, childFolders: &childFolders)
-    let rootPath = root
+    let rootPath = root, statsRegular = statsRegularFiles
     let work = jobs
-    let results = try parallelMap(work.count) { j in try Self.statNames(work[j], root: rootPath) }
+    let results = try parallelMap(work.count) { j in try Self.statNames(work[j], root: rootPath, statsRegular: statsRegular) }
     // Entries whose d_type was unknown and turned out to be folders are walked the same way.
     var filesByFolder: [String: [ScannedFile]] = [:]
     for (job, result) in zip(jobs, results) {
@@ -128,7 +135,7 @@ struct FileScanner {
       close(dirfd)
       throw StoreError.fromErrno(errno, "fdopendir", relative)
     }
-    var names: [String] = []
+    var names: [(name: String, regular: Bool)] = []
     var subfolders: [String] = []
     while let entry = readdir(dir) {
       let name = directoryEntryName(entry)
@@ -139,10 +146,11 @@ struct FileScanner {
         leftoverTemporaries.append(child)
         continue
       }
-      if entry.pointee.d_type == UInt8(DT_DIR) { subfolders.append(child) } else { names.append(name) }
+      let type = entry.pointee.d_type
+      if type == UInt8(DT_DIR) { subfolders.append(child) } else { names.append((name, type == UInt8(DT_REG))) }
     }
     closedir(dir)
-    names.sort()
+    names.sort { $0.name < $1.name }
     subfolders.sort()
     childFolders[relative] = subfolders
     var start = 0
@@ -154,16 +162,20 @@ struct FileScanner {
     for folder in subfolders { try list(folder, jobs: &jobs, childFolders: &childFolders) }
   }
 
-  private static func statNames(_ job: StatJob, root: String) throws -> StatResult {
+  private static func statNames(_ job: StatJob, root: String, statsRegular: Bool) throws -> StatResult {
     var result = StatResult()
     if job.names.isEmpty { return result }
+    let prefix = job.folder.isEmpty ? "" : job.folder + "/"
     let full = job.folder.isEmpty ? root : root + "/" + job.folder
     let dirfd = Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
     guard dirfd >= 0 else { throw StoreError.fromErrno(errno, "open", job.folder.isEmpty ? "." : job.folder) }
     defer { close(dirfd) }
     result.files.reserveCapacity(job.names.count)
-    let prefix = job.folder.isEmpty ? "" : job.folder + "/"
-    for name in job.names {
+    for (name, regular) in job.names {
+      if regular && !statsRegular {
+        result.files.append(ScannedFile(path: prefix + name, stat: .untrusted, statKnown: false))
+        continue
+      }
       // stat relative to the open folder: no path lookup from the root for each of 70,000 files.
       var st = stat()
       guard fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
