@@ -233,7 +233,7 @@ struct StagingIndex: Sendable {
 
   static func load(_ path: String) throws -> StagingIndex {
     guard fileExists(path) else { return StagingIndex() }
-    let bytes = try FileBytes.contents(of: path, readingAll: true)
+    let bytes = try FileBytes.contents(of: path)
     guard bytes.count >= 44, bytes[0..<4] == magic else { throw corruptIndex(path, "not a Tessera index") }
     // The checksum of 10 MB runs on another core while the entries are laid out and the changes merged in;
     // none of it is returned, or reported as an error, before the checksum is known to match.

@@ -29,10 +29,10 @@ struct FileBytes: Sendable {
   /// Files smaller than this are read: a mapping's own system calls cost more than copying a few pages.
   static let mapThreshold = 64 << 10
 
-  /// The bytes of the file at `path`, mapped when it is large. `readingAll` for a file whose every byte the caller
-  /// reads (the index, whose checksum covers it all): the whole mapping is filled in one system call instead of
-  /// a page fault per 64 KB on two threads (the checksum's and the parse's).
-  static func contents(of path: String, readingAll: Bool = false) throws -> FileBytes {
+  /// The bytes of the file at `path`, mapped when it is large. Every file read this way ends with its checksum,
+  /// which its reader verifies over all its bytes (`endsWithItsSHA256`), so the whole mapping is filled in one
+  /// system call (`MAP_POPULATE`) instead of a page fault per 64 KB on each thread that reads it.
+  static func contents(of path: String) throws -> FileBytes {
     let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
     defer { close(fd) }
     var st = stat()
@@ -41,7 +41,7 @@ struct FileBytes: Sendable {
     guard (st.st_mode & S_IFMT) == S_IFREG, size >= mapThreshold else {
       return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
     }
-    guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | (readingAll ? MAP_POPULATE : 0), fd, 0), base != MAP_FAILED else {
+    guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
       // Some filesystems (FUSE) cannot map, and a process can run out of mappings: read it instead.
       return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
     }
