@@ -148,7 +148,7 @@ let sampleFiles = [
       #expect(link(dir.path + "/train/cat/1.txt", dir.path + "/linked.txt") == 0)
       let folder = open(dir.path, O_RDONLY | O_DIRECTORY)
       defer { close(folder) }
-      let hashed = try Store.hashFile(ScannedFile(path: "linked.txt", stat: .untrusted, statKnown: false),
+      let hashed = try Store.hashFile(ScannedFile(path: "linked.txt", stat: .untrusted),
                                       folder: folder, name: "linked.txt", objectRoot: dir.path + "/.tessera/objects")
       #expect(hashed.sharesInode && hashed.size == 6 && hashed.id == ObjectID.hashing(Array("meow 1".utf8)))
     }

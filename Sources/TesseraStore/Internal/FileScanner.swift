@@ -11,7 +11,7 @@ struct ScannedFile: Sendable {
   /// for this one, so a file-system monitor cannot vouch for the folder.
   var sharesInode = false
   /// Whether `stat` and `sharesInode` come from a stat; if not, whoever opens the file takes them with `fstat`.
-  var statKnown = true
+  var statKnown: Bool { stat != .untrusted }
 }
 
 /// Walks folders with readdir + lstat (FileManager's enumerator is several times slower on large trees).
@@ -173,7 +173,7 @@ struct FileScanner {
     result.files.reserveCapacity(job.names.count)
     for (name, regular) in job.names {
       if regular && !statsRegular {
-        result.files.append(ScannedFile(path: prefix + name, stat: .untrusted, statKnown: false))
+        result.files.append(ScannedFile(path: prefix + name, stat: .untrusted))
         continue
       }
       // stat relative to the open folder: no path lookup from the root for each of 70,000 files.
