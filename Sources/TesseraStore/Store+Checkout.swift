@@ -56,7 +56,7 @@ extension Store {
                         fastForward: String?, progress: ProgressHandler?) throws -> CheckoutReport {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
-    let commit = try withGit { try repo.resolveCommit(revision) }
+    let commit = try withGit { repo in try repo.resolveCommit(revision) }
     var target = try withGit { try files(ofCommit: commit) }
     var leftAbsent: [TrackedFile] = []
     if let only, paths.isEmpty {
@@ -278,7 +278,7 @@ extension Store {
       for id in Set(writes.map(\.file.object)) where objects.locateLoose(id) == nil { try objects.unpack(id) }
     }
     let rootPath = root
-    nonisolated(unsafe) let objectStore = objects
+    let objectStore = objects
     let done = Counter()
     // Large contiguous chunks: sorted paths keep each core in its own folder most of the time.
     let chunk = max(64, writes.count / (ProcessInfo.processInfo.activeProcessorCount * 8))

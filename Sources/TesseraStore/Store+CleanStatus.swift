@@ -16,7 +16,7 @@ extension Store {
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
     trace.mark("load index")
-    let headInfo: (head: GitOID?, branch: String?)? = try? withGit { (try repo.headCommit(), try repo.currentBranch()) }
+    let headInfo: (head: GitOID?, branch: String?)? = try? withGit { repo in (try repo.headCommit(), try repo.currentBranch()) }
     guard let headInfo, let head = headInfo.head, head.hex == base else { return nil }
     trace.mark("read HEAD")
     // Largest first, so that both cores finish together (a big folder taken last would leave one core idle).

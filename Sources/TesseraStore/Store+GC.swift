@@ -23,7 +23,7 @@ extension Store {
   func reachableObjects() throws -> Set<ObjectID> {
     var reachable = Set<ObjectID>()
     for e in try StagingIndex.load(indexPath).allEntries() { reachable.insert(e.file.object) }
-    try withGit {
+    try withGit { repo in
       var seen = Set<GitOID>()
       try repo.forEachReachableCommit { commit in
         try collectObjects(try repo.treeID(ofCommit: commit), seen: &seen, into: &reachable)
@@ -66,7 +66,7 @@ extension Store {
     let small = Self.packsToMerge(objects.packs.map { ($0.name, Self.dataBytes(of: $0)) })
     let mergeSmall = small.count >= 2
     if mergeSmall { report.smallPacksMerged = small.count }
-    let versionPacks = try withGit { try repo.packNames() }
+    let versionPacks = try withGit { repo in try repo.packNames() }
     if versionPacks.count >= 2 { report.versionPacksMerged = versionPacks.count }
     if dryRun { return report }
 
@@ -103,7 +103,7 @@ extension Store {
   /// Advice to run `gc` once adds and commits have left ``packMergeThreshold`` packs of one kind: every lookup asks
   /// the packs in turn. Nil while there are fewer. One folder listing: the data packs are already loaded.
   public var packMergeAdvice: String? {
-    let data = objects.packs.count, versions = (try? withGit { try repo.packNames().count }) ?? 0
+    let data = objects.packs.count, versions = (try? withGit { repo in try repo.packNames().count }) ?? 0
     guard max(data, versions) >= Self.packMergeThreshold else { return nil }
     return "\(versions) pack(s) of versions and \(data) of data; 'tessera gc' merges them (lookups ask each in turn)"
   }
@@ -136,14 +136,14 @@ extension Store {
   /// first: a crash in between leaves objects twice, never missing; then the loose objects the pack holds (an
   /// annotated tag's). What no reference reaches is dropped, as `gc` drops unreachable data. A pack kept by a `.keep` file (git's convention) stays.
   private func mergeVersionPacks(_ old: [String]) throws {
-    let written = try withGit { try repo.writePackOfReachableObjects() }
+    let written = try withGit { repo in try repo.writePackOfReachableObjects() }
     let folder = gitDirectory + "/objects/pack/"
     for name in old where name != written && !fileExists(folder + name + ".keep") {
       if unlink(folder + name + ".idx") != 0 { throw StoreError.fromErrno(errno, "unlink", folder + name + ".idx") }
       unlink(folder + name + ".rev")
       unlink(folder + name + ".pack")
     }
-    try withGit { try repo.removeLooseObjects(heldBy: written) }
+    try withGit { repo in try repo.removeLooseObjects(heldBy: written) }
   }
 
   /// Leftovers of interrupted writers: temporary packs and objects, orphaned pack data without an index, and the

@@ -40,14 +40,14 @@ extension Store {
   }
 
   public func show(_ revision: String) throws -> VersionDetails {
-    let info = try withGit { try versionInfo(try repo.resolveCommit(revision), repo: repo) }
+    let info = try withGit { repo in try versionInfo(try repo.resolveCommit(revision), repo: repo) }
     let files = try entries(revision: info.id)
     var counts: [String: DatasetDiffKey] = [:]
     for f in files {
       let key = "\(f.split ?? "-")\u{0}\(f.label ?? "-")"
       counts[key, default: DatasetDiffKey(split: f.split ?? "-", label: f.label ?? "-", files: 0)].files += 1
     }
-    let refs = try withGit { try repo.references().filter { $0.target.hex == info.id }.map(\.name) }
+    let refs = try withGit { repo in try repo.references().filter { $0.target.hex == info.id }.map(\.name) }
     return VersionDetails(
       version: info, files: files.count, bytes: files.reduce(0) { $0 + $1.size },
       images: files.filter { $0.image != nil }.count,
@@ -59,7 +59,7 @@ extension Store {
 
   /// Tags (name → commit id).
   public func tags() throws -> [(name: String, commit: String)] {
-    try withGit {
+    try withGit { repo in
       try repo.references().filter { $0.name.hasPrefix("refs/tags/") }
         .map { (String($0.name.dropFirst("refs/tags/".count)), $0.target.hex) }.sorted { $0.0 < $1.0 }
     }
@@ -67,7 +67,7 @@ extension Store {
 
   /// Branches (name → commit id).
   public func branches() throws -> [(name: String, commit: String)] {
-    try withGit {
+    try withGit { repo in
       try repo.references().filter { $0.name.hasPrefix("refs/heads/") }
         .map { (String($0.name.dropFirst("refs/heads/".count)), $0.target.hex) }.sorted { $0.0 < $1.0 }
     }

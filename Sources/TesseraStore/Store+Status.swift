@@ -79,7 +79,7 @@ extension Store {
   /// Status when nothing in the folder changed since the index was last compared with it: only staged changes
   /// can remain, and with an index that matches HEAD there are none. Nil when that takes a comparison.
   private func unchangedStatus(base: String) throws -> StatusReport? {
-    try withGit {
+    try withGit { repo in
       let head = try repo.headCommit()
       guard let head, base == head.hex else { return nil }
       var report = StatusReport()
@@ -91,7 +91,7 @@ extension Store {
 
   private func statusReport(_ state: WorktreeState, monitorToken: String?) throws -> StatusReport {
     var report = StatusReport()
-    try withGit {
+    try withGit { repo in
       report.branch = try repo.currentBranch()
       let head = try repo.headCommit()
       report.head = head?.hex

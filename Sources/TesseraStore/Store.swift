@@ -92,7 +92,7 @@ public final class Store: @unchecked Sendable {
 
   /// The files of a version (a commit id, branch, tag, or `HEAD~N`), sorted by path, read from git without a checkout.
   public func entries(revision: String) throws -> [VersionEntry] {
-    try withGit {
+    try withGit { repo in
       let commit = try repo.resolveCommit(revision)
       return try files(ofCommit: commit)
     }
@@ -100,7 +100,7 @@ public final class Store: @unchecked Sendable {
 
   /// The full commit id a revision names.
   public func resolve(_ revision: String) throws -> String {
-    try withGit { try repo.resolveCommit(revision).hex }
+    try withGit { repo in try repo.resolveCommit(revision).hex }
   }
 
   /// The staged files: what the next commit would record.
@@ -155,5 +155,5 @@ func canonicalPath(_ path: String) throws -> String {
 
 extension Store {
   /// The branch HEAD is on, or nil when HEAD is detached.
-  public func currentBranch() throws -> String? { try withGit { try repo.currentBranch() } }
+  public func currentBranch() throws -> String? { try withGit { repo in try repo.currentBranch() } }
 }

@@ -21,7 +21,7 @@ public final class VersionWriter {
   init(store: Store, base: String) throws {
     self.store = store
     lock = try store.lockForWriting()
-    let commit = try store.withGit { try store.repo.resolveCommit(base) }
+    let commit = try store.withGit { repo in try repo.resolveCommit(base) }
     baseCommit = commit
     let baseFiles = try store.withGit { try store.files(ofCommit: commit) }
     files = Dictionary(uniqueKeysWithValues: baseFiles.map { ($0.path, $0) })

@@ -44,7 +44,7 @@ extension Store {
 
   /// The references a git remote advertises (HEAD included, with its target branch).
   package func remoteReferences(gitURL: String) throws -> [RemoteReference] {
-    try withGit { try repo.remoteReferences(url: gitURL) }
+    try withGit { repo in try repo.remoteReferences(url: gitURL) }
   }
 
   /// Fetches every branch of the git remote into `refs/remotes/<name>/` and its tags into `refs/tags/`
@@ -53,7 +53,7 @@ extension Store {
   /// any reference `.lock` it finds as abandoned.
   @discardableResult
   package func fetchVersions(gitURL: String, remoteName: String) throws -> [RemoteReference] {
-    try withWriterLock(waitSeconds: 30) { try withGit {
+    try withWriterLock(waitSeconds: 30) { try withGit { repo in
       try repo.fetch(url: gitURL, refspecs: ["+refs/heads/*:refs/remotes/\(remoteName)/*"], prune: true)
       let advertised = try repo.remoteReferences(url: gitURL)
         .filter { ($0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/tags/")) && !$0.name.hasSuffix("^{}") }
@@ -66,13 +66,9 @@ extension Store {
 
   /// `refs/remotes/<name>/<branch>` → commit, as last fetched.
   package func remoteTrackingReferences(_ remoteName: String) throws -> [String: String] {
-    try withGit { try remoteTracking(remoteName) }
-  }
-
-  private func remoteTracking(_ remoteName: String) throws -> [String: String] {
     let prefix = "refs/remotes/\(remoteName)/"
     var out: [String: String] = [:]
-    for ref in try repo.references() where ref.name.hasPrefix(prefix) { out[ref.name] = ref.target.hex }
+    for ref in try withGit({ repo in try repo.references() }) where ref.name.hasPrefix(prefix) { out[ref.name] = ref.target.hex }
     return out
   }
 
@@ -93,26 +89,26 @@ extension Store {
       // untouched for 2 s is taken as abandoned.
       Self.removeAbandonedGitLocks(inGitDirectory: local, untouchedFor: 2)
     }
-    return try withGit {
+    return try withGit { repo in
       try repo.push(url: gitURL, refspecs: references.map { (force ? "+" : "") + "\($0):\($0)" })
     }
   }
 
   /// Full names of local references matching `name`: a branch, a tag, or both.
   package func fullReferenceNames(_ name: String) throws -> [String] {
-    let all = Set(try withGit { try repo.references() }.map(\.name))
+    let all = Set(try withGit { repo in try repo.references() }.map(\.name))
     if name.hasPrefix("refs/") { return all.contains(name) ? [name] : [] }
     return ["refs/heads/\(name)", "refs/tags/\(name)"].filter { all.contains($0) }
   }
 
   /// Every local branch and tag.
   package func allBranchesAndTags() throws -> [String] {
-    try withGit { try repo.references() }.map(\.name).filter { $0.hasPrefix("refs/heads/") || $0.hasPrefix("refs/tags/") }.sorted()
+    try withGit { repo in try repo.references() }.map(\.name).filter { $0.hasPrefix("refs/heads/") || $0.hasPrefix("refs/tags/") }.sorted()
   }
 
   /// Whether `ancestor` is in the history of `descendant` (or the same commit).
   package func isAncestor(_ ancestor: String, of descendant: String) throws -> Bool {
-    try withGit { try repo.isAncestor(repo.resolveCommit(ancestor), of: repo.resolveCommit(descendant)) }
+    try withGit { repo in try repo.isAncestor(repo.resolveCommit(ancestor), of: repo.resolveCommit(descendant)) }
   }
 
   /// Points a local branch at a commit, creating it if needed (for clone and pull).

@@ -22,7 +22,7 @@ extension Store {
   /// Every object a pointer reaches in the history of `revisions` (all of it: every version before them too),
   /// with the size the pointer records.
   package func objectsReachable(from revisions: [String]) throws -> [ObjectID: Int64] {
-    try withGit {
+    try withGit { repo in
       let roots = try revisions.map { try repo.resolveCommit($0) }
       var out: [ObjectID: Int64] = [:]
       var seenTrees = Set<GitOID>()
@@ -85,7 +85,7 @@ extension Store {
 
   /// The commit a revision names, or nil when it names nothing.
   package func commitIfExists(_ revision: String) -> String? {
-    withGit { try? repo.resolveCommit(revision).hex }
+    (try? withGit { repo in try repo.resolveCommit(revision).hex }) ?? nil
   }
 }
 
