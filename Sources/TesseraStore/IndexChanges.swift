@@ -7,9 +7,10 @@ import Glibc
 /// checksum (git's split index). Writing a small change costs the change, not a 10 MB rewrite; loading applies it
 /// to exactly that full index and ignores it beside any other (a full write replaces the index, then removes it).
 ///
-/// "TIXC", the full index's SHA-256 (32 bytes), UInt64 count, then per changed path, in path-byte order, a flag
-/// byte: 1 and the entry as the full index encodes it, or 0 and the path (no longer staged); then the base commit
-/// and the touched paths as in the full index (they replace its own), and a SHA-256 of everything before it.
+/// "TXC2", the full index's SHA-256 (32 bytes), UInt64 count, then per changed path, in path-byte order, a flag
+/// byte: 1 and the entry as the full index encodes it, or 0 and the path (no longer staged); then the base commit,
+/// the touched paths and the totals as in the full index (they replace its own: the totals are of the whole index
+/// with these changes), and a SHA-256 of everything before it. "TIXC", from before the totals, is still read.
 /// Records stay bytes: loading copies them into the merged entries and the next write copies them again.
 struct IndexChanges {
   /// Where one record's path and (unless it removes the path) its encoded entry lie in `bytes`.
@@ -22,10 +23,13 @@ struct IndexChanges {
   var records: [Record] = []
   var base: String?
   var touched: Set<String> = []
+  /// The totals of the full index with these changes; nil in a file from before they were kept.
+  var totals: VersionTotals?
   /// This file's own SHA-256: with it, the index's name for caches.
   var checksum: [UInt8] = []
 
-  static let magic: [UInt8] = Array("TIXC".utf8)
+  static let magic: [UInt8] = Array("TXC2".utf8)
+  static let legacyMagic: [UInt8] = Array("TIXC".utf8)
   static let countOffset = 4 + 32
 
   static func path(forIndex indexPath: String) -> String { indexPath + ".changes" }
@@ -37,7 +41,7 @@ struct IndexChanges {
     defer { close(fd) }
     var head = [UInt8](repeating: 0, count: countOffset)
     guard head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, countOffset, 0) }) == countOffset,
-          Array(head[0..<4]) == magic else { return nil }
+          Array(head[0..<4]) == magic || Array(head[0..<4]) == legacyMagic else { return nil }
     return Array(head[4...])
   }
 
@@ -48,7 +52,8 @@ struct IndexChanges {
     guard fileExists(path) else { return nil }
     let bytes = try FileBytes.contents(of: path)
     func corrupt(_ why: String) -> StoreError { StagingIndex.corruptIndex(path, why) }
-    guard bytes.count >= countOffset + 8 + 1 + 8 + 32, Array(bytes[0..<4]) == magic else {
+    let legacy = Array(bytes[0..<min(4, bytes.count)]) == legacyMagic
+    guard bytes.count >= countOffset + 8 + 1 + 8 + 32, Array(bytes[0..<4]) == magic || legacy else {
       throw corrupt("not a Tessera index changes file")
     }
     guard bytes.endsWithItsSHA256 else { throw corrupt("index checksum does not match") }
@@ -79,6 +84,7 @@ struct IndexChanges {
       changes.base = try reader.optionalString()
       let touchedCount = try reader.u64()
       for _ in 0..<touchedCount { changes.touched.insert(try reader.string()) }
+      changes.totals = legacy ? nil : try VersionTotals.read(&reader)
       guard reader.position == reader.end else { throw corrupt("trailing bytes") }
     }
     changes.bytes = bytes

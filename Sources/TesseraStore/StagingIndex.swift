@@ -17,9 +17,9 @@ struct FileStat: Sendable, Hashable {
 
 /// The files staged for the next version, each with the stat it had when hashed (git's index, in miniature).
 ///
-/// On disk (`.tessera/index`): "TIX1", UInt64 count, then per entry, sorted by the path's bytes: path, object id,
-/// size, stat, image info, split, label; then the base commit, the touched paths, and a SHA-256 of everything
-/// before it. Written atomically; a torn or tampered file is rejected. A small change is written instead as
+/// On disk (`.tessera/index`): "TIX2", UInt64 count, then per entry, sorted by the path's bytes: path, object id,
+/// size, stat, image info, split, label; then the base commit, the touched paths, the totals (`VersionTotals`),
+/// and a SHA-256 of everything before it ("TIX1", from before the totals, is still read). Written atomically; a torn or tampered file is rejected. A small change is written instead as
 /// `.tessera/index.changes` beside it (`IndexChanges`), which loading merges in.
 ///
 /// Loading does not decode the entries: they stay bytes in the file's buffer, found by binary search, and are
@@ -38,13 +38,18 @@ struct StagingIndex: Sendable {
   /// Entries set (or removed, as nil) since loading; they win over `stored`.
   private var overlay: [String: Entry?] = [:]
   private(set) var count = 0
+  /// The totals of the entries in `stored` (the overlay not counted), as the file recorded them so that a commit
+  /// need not read 70,000 entries to write "70000 files" in its message; nil for a file from before they were kept.
+  private var storedTotals: VersionTotals? = VersionTotals()
 
   /// The commit the index last matched exactly (after commit or checkout), and the paths staged since then;
   /// together they let `status` compare against HEAD without reading every pointer of the version.
   var base: String?
   var touched: Set<String> = []
 
-  static let magic: [UInt8] = Array("TIX1".utf8)
+  static let magic: [UInt8] = Array("TIX2".utf8)
+  /// An index written before the totals were kept: read, never written.
+  static let legacyMagic: [UInt8] = Array("TIX1".utf8)
 
   /// The SHA-256 that ends the file this index was loaded from (the changes file when there is one; empty when
   /// there was none): names this exact index, for caches kept beside it (the monitor's snapshot).
@@ -82,7 +87,7 @@ struct StagingIndex: Sendable {
   /// Replaces every entry with `entries`, encoded straight into the stored form: a first `add` stages tens of
   /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
   mutating func replaceAll(with entries: [Entry]) {
-    (stored, starts, entriesEnd, overlay, count) = (FileBytes([]), [], 0, [:], 0)
+    (stored, starts, entriesEnd, overlay, count, storedTotals) = (FileBytes([]), [], 0, [:], 0, VersionTotals())
     (fileChecksum, pending) = (nil, IndexChanges())  // these entries are no longer the file's
     guard !zip(entries, entries.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) else {
       // Not in the index's order (or a path twice, the last one winning): set one by one.
@@ -93,10 +98,13 @@ struct StagingIndex: Sendable {
     bytes.reserveCapacity(12 + entries.count * 140)
     PackIndex.appendUInt64(&bytes, UInt64(entries.count))
     starts.reserveCapacity(entries.count)
+    var totals = VersionTotals.Counter()
     for e in entries {
       starts.append(bytes.count)
       Self.encodeEntry(e, into: &bytes)
+      totals.add(size: e.file.size, split: e.file.split)
     }
+    storedTotals = totals.finished
     entriesEnd = bytes.count
     stored = FileBytes(bytes)
     count = entries.count
@@ -113,8 +121,28 @@ struct StagingIndex: Sendable {
   var files: [TrackedFile] { allEntries().map(\.file) }
   var paths: [String] { allEntries().map(\.file.path) }
 
-  /// The number, total size and per-split counts of the staged files, read in place.
+  /// The number, total size and per-split counts of the staged files: the file's totals corrected by what changed
+  /// since it was read (each change looked up once), or, for a file from before totals were kept or after most
+  /// entries changed, counted from every entry.
   func totals() -> VersionTotals {
+    guard var totals = storedTotals, overlay.count <= max(256, starts.count / 8) else { return countedTotals() }
+    stored.withUnsafeBytes { raw in
+      for (path, entry) in overlay {
+        if let i = storedPosition(of: path) {
+          var reader = ByteReader(raw: raw, position: starts[i], end: entriesEnd)
+          let layout = try! Self.readLayout(&reader)  // bounds were checked when the file was loaded
+          totals.remove(size: Self.size(raw, fields: layout.fields), split: layout.split.map {
+            String(decoding: UnsafeRawBufferPointer(rebasing: raw[$0.offset..<($0.offset + $0.length)]), as: UTF8.self)
+          })
+        }
+        if let entry { totals.add(size: entry.file.size, split: entry.file.split) }
+      }
+    }
+    return totals
+  }
+
+  /// The totals counted from every entry, read in place.
+  func countedTotals() -> VersionTotals {
     var totals = VersionTotals()
     // Files sorted by path come in long runs of one split: only a new run costs a String.
     var lastSplit: (offset: Int, length: Int)? = nil
@@ -234,7 +262,9 @@ struct StagingIndex: Sendable {
   static func load(_ path: String) throws -> StagingIndex {
     guard fileExists(path) else { return StagingIndex() }
     let bytes = try FileBytes.contents(of: path)
-    guard bytes.count >= 44, bytes[0..<4] == magic else { throw corruptIndex(path, "not a Tessera index") }
+    guard bytes.count >= 44, bytes[0..<4] == magic || bytes[0..<4] == legacyMagic else {
+      throw corruptIndex(path, "not a Tessera index")
+    }
     // The checksum of 10 MB runs on another core while the entries are laid out and the changes merged in;
     // none of it is returned, or reported as an error, before the checksum is known to match.
     let checksumMatches = inBackground { bytes.endsWithItsSHA256 }
@@ -247,6 +277,7 @@ struct StagingIndex: Sendable {
     func corrupt(_ why: String) -> StoreError { corruptIndex(path, why) }
     var index = StagingIndex()
     var oldOrder: [Entry]?
+    let legacy = bytes[0..<4] == legacyMagic
     try bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
       let count = try reader.u64()
@@ -275,6 +306,7 @@ struct StagingIndex: Sendable {
       index.base = try reader.optionalString()
       let touchedCount = try reader.u64()
       for _ in 0..<touchedCount { index.touched.insert(try reader.string()) }
+      index.storedTotals = legacy ? nil : try VersionTotals.read(&reader)
       guard reader.position == reader.end else { throw corrupt("trailing bytes") }
       index.count = Int(count)
     }
@@ -286,6 +318,7 @@ struct StagingIndex: Sendable {
       index.fileChecksum = index.checksum
       if let changes = try IndexChanges.load(forIndex: path, fileChecksum: index.checksum) {
         index.merge(changes)
+        index.storedTotals = changes.totals
         index.base = changes.base
         index.touched = changes.touched
         index.checksum = changes.checksum
@@ -428,6 +461,7 @@ struct StagingIndex: Sendable {
     Self.appendOptional(&out, base)
     PackIndex.appendUInt64(&out, UInt64(touched.count))
     for path in touched { Self.appendString(&out, path) }
+    totals().append(to: &out)
     out.append(contentsOf: SHA256.hash(data: out))
     return out
   }
@@ -445,6 +479,7 @@ struct StagingIndex: Sendable {
     Self.appendOptional(&out, base)
     PackIndex.appendUInt64(&out, UInt64(touched.count))
     for path in touched { Self.appendString(&out, path) }  // a set: any order reads back the same
+    totals().append(to: &out)
     out.append(contentsOf: SHA256.hash(data: out))
     return out
   }
@@ -660,7 +695,10 @@ struct StagingIndex: Sendable {
 }
 
 /// How many files a version holds, their total size, and how many fall in each split (for the commit message).
-struct VersionTotals {
+///
+/// In the index files: UInt64 count, Int64 bytes, UInt64 number of splits, then per split in name order its name
+/// (a string, "(none)" for files without one) and UInt64 count.
+struct VersionTotals: Sendable, Hashable {
   var count = 0
   var bytes: Int64 = 0
   var splits: [String: Int] = [:]
@@ -668,12 +706,69 @@ struct VersionTotals {
   init() {}
 
   init(_ files: [TrackedFile]) {
-    for f in files { add(size: f.size, split: f.split) }
+    var counter = Counter()
+    for f in files { counter.add(size: f.size, split: f.split) }
+    self = counter.finished
   }
 
   mutating func add(size: Int64, split: String?) {
     count += 1
     bytes += size
     splits[split ?? "(none)", default: 0] += 1
+  }
+
+  mutating func remove(size: Int64, split: String?) {
+    count -= 1
+    bytes -= size
+    let key = split ?? "(none)"
+    if let n = splits[key] { splits[key] = n > 1 ? n - 1 : nil }
+  }
+
+  /// Totals of files listed in path order, where one split runs for thousands of files: a run costs one
+  /// dictionary update, not one per file.
+  struct Counter {
+    private var counted = VersionTotals()
+    private var run: (split: String?, files: Int) = (nil, 0)
+
+    mutating func add(size: Int64, split: String?) {
+      if split != run.split { flush() }
+      run.split = split
+      run.files += 1
+      counted.count += 1
+      counted.bytes += size
+    }
+
+    private mutating func flush() {
+      if run.files > 0 { counted.splits[run.split ?? "(none)", default: 0] += run.files }
+      run.files = 0
+    }
+
+    var finished: VersionTotals {
+      var copy = self
+      copy.flush()
+      return copy.counted
+    }
+  }
+
+  func append(to out: inout [UInt8]) {
+    PackIndex.appendUInt64(&out, UInt64(count))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: bytes))
+    PackIndex.appendUInt64(&out, UInt64(splits.count))
+    for name in splits.keys.sorted() {
+      StagingIndex.appendString(&out, name)
+      PackIndex.appendUInt64(&out, UInt64(splits[name]!))
+    }
+  }
+
+  static func read(_ reader: inout ByteReader) throws -> VersionTotals {
+    var totals = VersionTotals()
+    totals.count = try reader.int()
+    totals.bytes = Int64(bitPattern: try reader.u64())
+    let splitCount = try reader.int()
+    for _ in 0..<splitCount {
+      let name = try reader.string()
+      totals.splits[name] = try reader.int()
+    }
+    return totals
   }
 }

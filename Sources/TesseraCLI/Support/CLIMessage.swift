@@ -27,13 +27,42 @@ struct CLIMessage: Error, CustomStringConvertible {
 extension Tessera {
   /// `main` with readable file errors: parses the command line, runs the command, and exits with
   /// ArgumentParser's usual messages and codes.
-  public static func runFromCommandLine() -> Never {
+  public static func runFromCommandLine(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+    if var command = parseLeafDirectly(arguments) {
+      do {
+        try command.run()
+        exit()
+      } catch {
+        exit(withError: CLIMessage.readable(error))
+      }
+    }
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(arguments)
       try command.run()
       exit()
     } catch {
       exit(withError: CLIMessage.readable(error))
     }
+  }
+}
+
+extension Tessera {
+  /// The subcommands without subcommands of their own, by name.
+  private static let leafCommands: [String: any ParsableCommand.Type] = Dictionary(
+    allSubcommands.compactMap { type in
+      type.configuration.subcommands.isEmpty ? (type.configuration.commandName ?? "", type) : nil
+    }, uniquingKeysWith: { first, _ in first })
+
+  /// `tessera add ...` parsed by `Add` alone. Parsing from the root first looks for a completion-script request
+  /// in a tree of every command, reflecting over all their options: 2–3 ms of conformance lookups, a quarter of
+  /// the start of a short command such as `add` or `status`. Anything the leaf cannot parse on its own (help,
+  /// `--version`, a mistake) returns nil, and the root parses it again and words the message as usual.
+  static func parseLeafDirectly(_ arguments: [String]) -> (any ParsableCommand)? {
+    guard let name = arguments.first, let type = leafCommands[name] else { return nil }
+    let rest = Array(arguments.dropFirst())
+    // Help and completion requests are the root's to answer (with "tessera <command>" in the usage line).
+    guard !rest.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "-help" || $0.hasPrefix("--generate-completion")
+                                  || $0.hasPrefix("--experimental") }) else { return nil }
+    return try? type.parseAsRoot(rest)
   }
 }
