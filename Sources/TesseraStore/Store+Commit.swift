@@ -21,9 +21,14 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     var trace = PerformanceTrace("commit")
+    // After a small change the changes file says all a commit onto the base needs.
+    if let staged = try StagedChanges.loadFromChangesFile(forIndex: indexPath) {
+      trace.mark("load changes")
+      return try commit(.changes(staged), message: message, allowEmpty: allowEmpty, trace: &trace)
+    }
     let index = try StagingIndex.load(indexPath)
     trace.mark("load index")
-    return try commit(index, checksum: index.checksum, message: message, allowEmpty: allowEmpty, trace: &trace)
+    return try commit(.index(index, checksum: index.checksum), message: message, allowEmpty: allowEmpty, trace: &trace)
   }
 
   /// `commit --all`: stages every change in the folder as `add([])` does — new files too, unlike `git commit -a` —
@@ -38,7 +43,15 @@ extension Store {
     var index = try StagingIndex.load(indexPath)
     trace.mark("load index")
     let (report, checksum) = try stage([], in: &index, trace: &trace, progress: progress)
-    return (report, try commit(index, checksum: checksum, message: message, allowEmpty: allowEmpty, trace: &trace))
+    return (report, try commit(.index(index, checksum: checksum), message: message, allowEmpty: allowEmpty, trace: &trace))
+  }
+
+  /// What a commit reads the staged files from.
+  private enum StagedSource {
+    /// The whole index, whose file on disk has `checksum`.
+    case index(StagingIndex, checksum: [UInt8])
+    /// Only the changes since the index's base (`StagedChanges.loadFromChangesFile`).
+    case changes(StagedChanges)
   }
 
   static func checkMessage(_ message: String) throws {
@@ -47,22 +60,31 @@ extension Store {
     }
   }
 
-  /// Commits `index`, whose file on disk has `checksum`; the caller holds the writer lock.
-  private func commit(_ index: StagingIndex, checksum indexChecksum: [UInt8], message: String, allowEmpty: Bool,
+  /// Commits the staged files; the caller holds the writer lock.
+  private func commit(_ source: StagedSource, message: String, allowEmpty: Bool,
                       trace: inout PerformanceTrace) throws -> VersionInfo {
-    // The totals for the message read every entry; the other core counts them while this one builds trees.
-    nonisolated(unsafe) var totals = VersionTotals()
-    let counting = DispatchGroup()
-    DispatchQueue.global().async(group: counting) { totals = index.totals() }
-    defer { counting.wait() }
-    return try withGit { repo in
+    try withGit { repo in
       let parent = try repo.headCommit()
+      trace.mark("open versions")
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
       // the parent was committed, and only touched folders are rebuilt. Otherwise every entry, decoded once.
+      var source = source
+      if case .changes(let staged) = source, staged.base != parent?.hex {
+        let index = try StagingIndex.load(indexPath)  // HEAD moved since the index was synced: the full build
+        source = .index(index, checksum: index.checksum)
+      }
+      let staged: StagedChanges?, index: StagingIndex?, indexChecksum: [UInt8]
+      switch source {
+      case .changes(let changes):
+        (staged, index, indexChecksum) = (changes, nil, changes.checksum)
+      case .index(let full, let checksum):
+        (staged, index, indexChecksum) = (parent != nil && full.base == parent?.hex ? full.stagedChanges(checksum: checksum) : nil, full, checksum)
+      }
       let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
-      let incremental = parent != nil && index.base == parent?.hex
-      let all = incremental ? [] : index.allEntries()
-      let toCheck = incremental ? index.touched.compactMap { index[$0] } : all
+      let incremental = staged != nil && parentTree != nil
+      let all = incremental ? [] : index!.allEntries()
+      let totals = staged?.totals ?? VersionTotals(all.map(\.file))
+      let toCheck = incremental ? Array(staged!.entries.values) : all
       for entry in toCheck where !objects.contains(entry.file.object) {
         throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
       }
@@ -71,8 +93,8 @@ extension Store {
       defer { git_odb_free(odb) }
 
       let tree: GitTreeNode
-      if incremental, let parentTree {
-        tree = try buildTree(index: index, onto: parentTree)
+      if incremental, let staged, let parentTree {
+        tree = try buildTree(staged, onto: parentTree, trace: &trace)
       } else {
         tree = try buildTree(all.map(\.file))
       }
@@ -84,7 +106,6 @@ extension Store {
       }
       trace.mark("collect objects")
       let changes = try tree.changes ?? countChanges(tree, old: parentTree)
-      counting.wait()
       let fullMessage = Self.commitMessage(message, totals: totals, changes: changes)
       trace.mark("count changes")
 

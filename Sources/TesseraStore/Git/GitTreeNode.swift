@@ -48,106 +48,158 @@ extension Store {
   }
 
   /// The tree of the staged files built onto the parent version's tree: only folders holding a path staged
-  /// since the index matched the parent (`index.touched`) are rebuilt, and only touched pointers are rendered;
-  /// every other file and folder keeps the parent's git id. Valid when `index.base` is the parent commit.
-  func buildTree(index: StagingIndex, onto parentTree: GitOID) throws -> GitTreeNode {
+  /// since the index matched the parent (`staged.touched`) are rebuilt, and only touched pointers are rendered;
+  /// every other file and folder keeps the parent's git id. Valid when `staged.base` is the parent commit.
+  func buildTree(_ staged: StagedChanges, onto parentTree: GitOID, trace: inout PerformanceTrace) throws -> GitTreeNode {
     var touchedByFolder: [String: [String]] = [:]
     var rebuild: Set<String> = [""]
-    for path in index.touched {
+    for path in staged.touched {
       touchedByFolder[parentDirectory(path), default: []].append(path)
       var folder = parentDirectory(path)
       while !folder.isEmpty && rebuild.insert(folder).inserted { folder = parentDirectory(folder) }
     }
     var rebuildBelow: [String: [String]] = [:]
     for folder in rebuild where !folder.isEmpty { rebuildBelow[parentDirectory(folder), default: []].append(folder) }
-    let staged = index.touched.compactMap { index[$0]?.file }
+    let files = staged.entries.values.map(\.file)
     var pointers: [String: ([UInt8], git_oid)] = [:]
-    for (file, pointer) in zip(staged, try renderPointers(staged)) { pointers[file.path] = pointer }
-    func name(_ path: String) -> String { path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path }
+    for (file, pointer) in zip(files, try renderPointers(files)) { pointers[file.path] = pointer }
+    let name = Self.lastComponent
     var counts = (added: 0, deleted: 0, modified: 0)
 
     let odb = try repo.objectDatabase()
     defer { git_odb_free(odb) }
+    nonisolated(unsafe) let database = odb
     // libgit2 checks each object it reads against its id with its collision-detecting SHA-1, at ~250 MB/s: two
     // thirds of reading a commit's 2.5 MB of touched trees. The same check with the hardware SHA-1 below costs a
     // fifth of that. (No other thread reads through libgit2 meanwhile: commit holds the writer lock.)
     CStoreShims_git_strict_hash_verification(0)
     defer { CStoreShims_git_strict_hash_verification(1) }
 
-    // A rebuilt folder is its parent version's tree object with the touched entries taken out and the new ones
-    // put in, edited as bytes: only the changes are decoded, and unchanged runs of entries are copied whole.
-    func build(_ folder: String, old: GitOID?) throws -> GitTreeNode? {
-      let node = GitTreeNode()
-      let oldTree = try old.map { id in
-        let bytes = try repo.rawObject(id, odb: odb)
+    // The rebuilt folders level by level, the root first: a level's folders (Fashion-MNIST's twenty class folders,
+    // 2.5 MB of trees) are read, and then rebuilt, on both cores.
+    var levels: [[String]] = []
+    for folder in rebuild {
+      let depth = folder.isEmpty ? 0 : folder.utf8.reduce(1) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+      while levels.count <= depth { levels.append([]) }
+      levels[depth].append(folder)
+    }
+    // Top-down: each rebuilt folder's tree in the parent version, where it had one (its id is in its parent's).
+    var oldIDs: [String: GitOID] = ["": parentTree]
+    var oldTrees: [String: RawTree] = [:]
+    for level in levels {
+      let present = level.filter { oldIDs[$0] != nil }
+      let ids = present.map { oldIDs[$0]! }
+      let trees = try parallelMap(present.count) { i in
+        let bytes = try GitRepository.rawObject(ids[i], odb: database)
         let actual = GitOID(GitPackBuilder.hash(GIT_OBJECT_TREE, bytes))
-        guard actual == id else {
-          throw StoreError(.git, "tree \(id.hex) of the parent version is corrupt: its bytes hash to \(actual.hex); run 'tessera verify'")
+        guard actual == ids[i] else {
+          throw StoreError(.git, "tree \(ids[i].hex) of the parent version is corrupt: its bytes hash to \(actual.hex); run 'tessera verify'")
         }
         return try RawTree(bytes)
       }
-      var dropped = Set<Int>()
-      var fresh: [(name: String, isTree: Bool, oid: git_oid)] = []
-      for sub in rebuildBelow[folder] ?? [] {
-        let subName = name(sub)
-        let i = oldTree?.find(subName, isTree: true)
-        if let i { dropped.insert(i) }
-        if let child = try build(sub, old: i.map { GitOID(oldTree!.oid($0)) }) {
-          node.children[subName] = child
-          fresh.append((subName, true, child.oid))
+      for (folder, tree) in zip(present, trees) {
+        oldTrees[folder] = tree
+        for sub in rebuildBelow[folder] ?? [] {
+          if let i = tree.find(name(sub), isTree: true) { oldIDs[sub] = GitOID(tree.oid(i)) }
         }
       }
-      for path in touchedByFolder[folder] ?? [] {
-        let fileName = name(path)
-        let i = oldTree?.find(fileName, isTree: false)
-        if let i { dropped.insert(i) }
-        if let (data, oid) = pointers[path] {
-          node.blobs.append((fileName, data, oid))
-          fresh.append((fileName, false, oid))
-          if let i { if GitOID(oid) != GitOID(oldTree!.oid(i)) { counts.modified += 1 } } else { counts.added += 1 }
-        } else if i != nil {
-          counts.deleted += 1
-        }
-      }
-      // A folder left empty disappears, as in git (the root stays, as the empty tree).
-      if !folder.isEmpty && (oldTree?.count ?? 0) - dropped.count + fresh.count == 0 { return nil }
-      fresh.sort { Self.gitOrder($0.name, $0.isTree, $1.name, $1.isTree) }
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity((oldTree?.bytes.count ?? 0) + fresh.count * 64)
-      var next = 0  // the first old entry not yet written
-      // The dropped entries in order, walked with a cursor: a set lookup per old entry cost more than the copy.
-      let droppedInOrder = dropped.sorted()
-      var nextDropped = 0
-      func copyOld(upTo end: Int) {
-        guard let oldTree else { return }
-        func copy(_ entries: Range<Int>) {
-          oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(entries)])) }
-        }
-        var run = next
-        while nextDropped < droppedInOrder.count && droppedInOrder[nextDropped] < end {
-          let i = droppedInOrder[nextDropped]
-          nextDropped += 1
-          copy(run..<i)
-          run = i + 1
-        }
-        if run < end { copy(run..<end) }
-        next = max(next, end)
-      }
-      for entry in fresh {
-        copyOld(upTo: oldTree?.insertionPoint(entry.name, isTree: entry.isTree) ?? 0)
-        bytes += entry.isTree ? "40000 ".utf8 : "100644 ".utf8
-        bytes += entry.name.utf8
-        bytes.append(0)
-        withUnsafeBytes(of: entry.oid.id) { bytes += $0 }
-      }
-      copyOld(upTo: oldTree?.count ?? 0)
-      node.bytes = bytes
-      node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
-      return node
     }
-    let top = try build("", old: parentTree)!
+    trace.mark("read trees")
+    // Bottom-up: each folder is its parent version's tree with the touched entries taken out and the new ones put
+    // in, edited as bytes: only the changes are decoded, and unchanged runs of entries are copied whole.
+    var built: [String: GitTreeNode] = [:]  // a rebuilt folder missing here was left empty, and disappears
+    for level in levels.reversed() {
+      nonisolated(unsafe) let below = built
+      let edits = touchedByFolder, subfolders = rebuildBelow, rendered = pointers, trees = oldTrees
+      let results = try parallelMap(level.count) { i -> FolderEdit in
+        let folder = level[i]
+        var children: [String: GitTreeNode?] = [:]
+        for sub in subfolders[folder] ?? [] { children[name(sub)] = below[sub] }
+        return Self.rebuildFolder(folder, old: trees[folder], children: children,
+                                  touched: (edits[folder] ?? []).map { (name($0), rendered[$0]) })
+      }
+      for (folder, result) in zip(level, results) {
+        built[folder] = result.node
+        counts = (counts.added + result.counts.added, counts.deleted + result.counts.deleted,
+                  counts.modified + result.counts.modified)
+      }
+    }
+    let top = built[""]!  // the root is always rebuilt, and kept even when empty
     top.changes = counts
     return top
+  }
+
+  @Sendable static func lastComponent(_ path: String) -> String {
+    path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+  }
+
+  /// One folder rebuilt by `buildTree(_:onto:)`, and the files it added, deleted and modified.
+  private struct FolderEdit: @unchecked Sendable {  // the node is handed from its worker to the caller, never shared
+    var node: GitTreeNode?
+    var counts: (added: Int, deleted: Int, modified: Int)
+  }
+
+  /// `old` with its sub-folders replaced by `children` (nil: the sub-folder is gone) and its touched files by their
+  /// new pointers (nil: removed); nil when the folder is left empty (the caller keeps the root regardless).
+  private static func rebuildFolder(_ folder: String, old oldTree: RawTree?, children: [String: GitTreeNode?],
+                                    touched: [(name: String, pointer: ([UInt8], git_oid)?)]) -> FolderEdit {
+    let node = GitTreeNode()
+    var counts = (added: 0, deleted: 0, modified: 0)
+    var dropped = Set<Int>()
+    var fresh: [(name: String, isTree: Bool, oid: git_oid)] = []
+    for (subName, child) in children {
+      if let i = oldTree?.find(subName, isTree: true) { dropped.insert(i) }
+      if let child {
+        node.children[subName] = child
+        fresh.append((subName, true, child.oid))
+      }
+    }
+    for (fileName, pointer) in touched {
+      let i = oldTree?.find(fileName, isTree: false)
+      if let i { dropped.insert(i) }
+      if let (data, oid) = pointer {
+        node.blobs.append((fileName, data, oid))
+        fresh.append((fileName, false, oid))
+        if let i { if GitOID(oid) != GitOID(oldTree!.oid(i)) { counts.modified += 1 } } else { counts.added += 1 }
+      } else if i != nil {
+        counts.deleted += 1
+      }
+    }
+    // A folder left empty disappears, as in git (the root stays, as the empty tree).
+    if !folder.isEmpty && (oldTree?.count ?? 0) - dropped.count + fresh.count == 0 { return FolderEdit(node: nil, counts: counts) }
+    fresh.sort { gitOrder($0.name, $0.isTree, $1.name, $1.isTree) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity((oldTree?.bytes.count ?? 0) + fresh.count * 64)
+    var next = 0  // the first old entry not yet written
+    // The dropped entries in order, walked with a cursor: a set lookup per old entry cost more than the copy.
+    let droppedInOrder = dropped.sorted()
+    var nextDropped = 0
+    func copyOld(upTo end: Int) {
+      guard let oldTree else { return }
+      func copy(_ entries: Range<Int>) {
+        oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(entries)])) }
+      }
+      var run = next
+      while nextDropped < droppedInOrder.count && droppedInOrder[nextDropped] < end {
+        let i = droppedInOrder[nextDropped]
+        nextDropped += 1
+        copy(run..<i)
+        run = i + 1
+      }
+      if run < end { copy(run..<end) }
+      next = max(next, end)
+    }
+    for entry in fresh {
+      copyOld(upTo: oldTree?.insertionPoint(entry.name, isTree: entry.isTree) ?? 0)
+      bytes += entry.isTree ? "40000 ".utf8 : "100644 ".utf8
+      bytes += entry.name.utf8
+      bytes.append(0)
+      withUnsafeBytes(of: entry.oid.id) { bytes += $0 }
+    }
+    copyOld(upTo: oldTree?.count ?? 0)
+    node.bytes = bytes
+    node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
+    return FolderEdit(node: node, counts: counts)
   }
 
   /// Each file's pointer blob and its git id. Rendering and SHA-1-hashing 70,000 pointers is most of a full

@@ -6,7 +6,7 @@ import Glibc
 /// A git tree object as its bytes ("MODE NAME\0" and a 20-byte id per entry, in git's order), with where each
 /// entry starts: an incremental commit edits a folder's tree by copying runs of unchanged entries and finds the
 /// few changed names by binary search, without decoding the thousands of others.
-struct RawTree {
+struct RawTree: Sendable {
   let bytes: [UInt8]
   /// Start of each entry, plus the end of the last.
   private var starts: [Int] = []
@@ -86,8 +86,8 @@ extension GitRepository {
     return odb
   }
 
-  /// An object's content, without its header.
-  func rawObject(_ id: GitOID, odb: OpaquePointer?) throws -> [UInt8] {
+  /// An object's content, without its header. Safe on several threads at once: libgit2 locks its odb's caches.
+  static func rawObject(_ id: GitOID, odb: OpaquePointer?) throws -> [UInt8] {
     var oid = id.raw
     var object: OpaquePointer?
     try git("git_odb_read") { git_odb_read(&object, odb, &oid) }
