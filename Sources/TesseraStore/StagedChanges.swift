@@ -4,7 +4,7 @@ import Glibc
 
 /// What a commit onto the index's base reads of the index: the paths staged since the base, their entries, the
 /// totals, and the index's checksum. Every other entry equals the base version's, whose tree the commit reuses.
-struct StagedChanges {
+struct StagedChanges: Equatable {
   /// The commit the index equalled before the touched paths were staged.
   var base: String
   var touched: Set<String>

@@ -670,13 +670,21 @@ let sampleFiles = [
           try dir.write(Array("a file again".utf8), to: "train/c1/3.txt")
         }),
       ]
+      var readFromChangesFile = 0
       for (name, change) in rounds {
         try change()
         try store.add([])
         // The counts the incremental build keeps as it goes equal a full comparison with the parent.
         let index = try StagingIndex.load(store.indexPath)
+        let staged = try #require(index.stagedChanges(checksum: index.checksum))
+        // What commit reads from the changes file alone, when it can, is what the whole index says.
+        if let light = try StagedChanges.loadFromChangesFile(forIndex: store.indexPath) {
+          #expect(light == staged, "changes file alone after \(name)")
+          readFromChangesFile += 1
+        }
+        var trace = PerformanceTrace("test")
         let counted = try store.withGit {
-          try store.buildTree(index: index, onto: store.repo.treeID(ofCommit: #require(try store.repo.headCommit())))
+          try store.buildTree(staged, onto: store.repo.treeID(ofCommit: #require(try store.repo.headCommit())), trace: &trace)
         }
         let expected = try store.withGit {
           try store.countChanges(store.buildTree(index.files), old: store.repo.treeID(ofCommit: #require(try store.repo.headCommit())))
@@ -687,6 +695,7 @@ let sampleFiles = [
         try store.commit(message: name)
         try expectFullBuildMatchesHEAD(name)
       }
+      #expect(readFromChangesFile == rounds.count)
       #expect(try store.status().isClean)
       let r = try store.verify()
       #expect(r.problems.isEmpty)

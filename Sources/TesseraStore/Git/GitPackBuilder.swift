@@ -62,17 +62,7 @@ struct GitPackBuilder {
     let oid = known ?? Self.hash(type, data)
     guard seen.insert(GitOID(oid)).inserted else { return }
     let start = body.count
-    // Entry header: type and size as a little-endian base-128 varint, 4 size bits in the first byte.
-    var size = data.count
-    var byte = UInt8(truncatingIfNeeded: (Int(type.rawValue) << 4) | (size & 0x0F))
-    size >>= 4
-    while size > 0 {
-      body.append(byte | 0x80)
-      byte = UInt8(truncatingIfNeeded: size & 0x7F)
-      size >>= 7
-    }
-    body.append(byte)
-    try deflater.compress(data, appendingTo: &body)
+    try Self.appendEntry(type, data, to: &body, deflater: deflater)
     let crc = body.withUnsafeBytes { raw in
       UInt32(crc32_z(0, raw.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self), raw.count - start))
     }
@@ -80,14 +70,46 @@ struct GitPackBuilder {
     entries.append((oid, 12 + start, crc))
   }
 
-  /// The complete pack: header, entries, SHA-1 trailer.
-  func packBytes() -> [UInt8] {
-    var pack = Array("PACK".utf8) + [0, 0, 0, 2]
-    pack.reserveCapacity(12 + body.count + 20)
-    for shift in [24, 16, 8, 0] { pack.append(UInt8(truncatingIfNeeded: entries.count >> shift)) }
-    pack.append(contentsOf: body)
-    pack.append(contentsOf: Insecure.SHA1.hash(data: pack))
-    return pack
+  /// Adds an object whose entry was made beforehand (on another thread: see `Entry`).
+  mutating func append(_ entry: Entry) {
+    guard seen.insert(GitOID(entry.oid)).inserted else { return }
+    entries.append((entry.oid, 12 + body.count, entry.crc))
+    body += entry.bytes
+  }
+
+  /// One object's pack entry, made where the object is (a large tree, on the core that built it) and added later.
+  struct Entry: Sendable {
+    var oid: git_oid
+    var bytes: [UInt8] = []
+    var crc: UInt32 = 0
+
+    init(_ type: git_object_t, _ data: [UInt8], oid: git_oid) throws {
+      self.oid = oid
+      try GitPackBuilder.appendEntry(type, data, to: &bytes, deflater: Deflater())
+      crc = bytes.withUnsafeBytes { UInt32(crc32_z(0, $0.baseAddress!.assumingMemoryBound(to: Bytef.self), $0.count)) }
+    }
+  }
+
+  /// Entry header — type and size as a little-endian base-128 varint, 4 size bits in the first byte — then the
+  /// data as a zlib stream.
+  private static func appendEntry(_ type: git_object_t, _ data: [UInt8], to out: inout [UInt8], deflater: Deflater) throws {
+    var size = data.count
+    var byte = UInt8(truncatingIfNeeded: (Int(type.rawValue) << 4) | (size & 0x0F))
+    size >>= 4
+    while size > 0 {
+      out.append(byte | 0x80)
+      byte = UInt8(truncatingIfNeeded: size & 0x7F)
+      size >>= 7
+    }
+    out.append(byte)
+    try deflater.compress(data, appendingTo: &out)
+  }
+
+  /// The pack's 12-byte header: "PACK", version 2, the number of objects.
+  private var packHeader: [UInt8] {
+    var header = Array("PACK".utf8) + [0, 0, 0, 2]
+    for shift in [24, 16, 8, 0] { header.append(UInt8(truncatingIfNeeded: entries.count >> shift)) }
+    return header
   }
 
   /// git's pack index, version 2: fan-out table, sorted ids, CRC-32s, offsets, then the pack's and its own SHA-1.
@@ -129,25 +151,37 @@ struct GitPackBuilder {
   /// the folder synced, then the object database refreshed.
   func write(gitDirectory: String, odb: OpaquePointer?) throws {
     guard count > 0 else { return }
-    let pack = packBytes()
-    let checksum = pack[(pack.count - 20)...]
-    var checksumID = git_oid()
-    withUnsafeMutableBytes(of: &checksumID.id) { $0.copyBytes(from: checksum) }
+    // The pack's SHA-1 (its trailer and its name) is computed on the other core while the pack is written.
+    let header = packHeader, body = body
+    let hashing = inBackground {
+      var hasher = Insecure.SHA1()
+      hasher.update(data: header)
+      hasher.update(data: body)
+      return Array(hasher.finalize())
+    }
     let folder = gitDirectory + "/objects/pack"
-    let name = folder + "/pack-" + GitOID(checksumID).hex
-    if fileExists(name + ".idx") { return }  // the same objects are already there
     try makeDirectories(folder)
-    let index = Self.indexBytes(entries, packChecksum: checksum)
     let tmp = folder + "/tmp_tessera_\(getpid())_\(UInt64.random(in: 0...UInt64.max))"
     var made: [String] = []
     defer { for path in made { unlink(path) } }
-    for (suffix, bytes) in [(".pack", pack), (".idx", index)] {
-      let fd = try syscall("open", tmp + suffix) { open(tmp + suffix, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
-      made.append(tmp + suffix)
-      defer { close(fd) }
-      try writeAll(fd: fd, path: tmp + suffix, bytes)
-      try syscall("fsync", tmp + suffix) { fsync(fd) }
-    }
+    let packFD = try syscall("open", tmp + ".pack") { open(tmp + ".pack", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
+    made.append(tmp + ".pack")
+    defer { close(packFD) }
+    try header.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
+    try body.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
+    let checksum = hashing()[...]
+    try checksum.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
+    var checksumID = git_oid()
+    withUnsafeMutableBytes(of: &checksumID.id) { $0.copyBytes(from: checksum) }
+    let name = folder + "/pack-" + GitOID(checksumID).hex
+    if fileExists(name + ".idx") { return }  // the same objects are already there (the temporary file goes)
+    try syscall("fsync", tmp + ".pack") { fsync(packFD) }
+    let index = Self.indexBytes(entries, packChecksum: checksum)
+    let indexFD = try syscall("open", tmp + ".idx") { open(tmp + ".idx", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444) }
+    made.append(tmp + ".idx")
+    defer { close(indexFD) }
+    try writeAll(fd: indexFD, path: tmp + ".idx", index)
+    try syscall("fsync", tmp + ".idx") { fsync(indexFD) }
     try syscall("rename", name + ".pack") { rename(tmp + ".pack", name + ".pack") }
     made.removeFirst()
     try syscall("rename", name + ".idx") { rename(tmp + ".idx", name + ".idx") }

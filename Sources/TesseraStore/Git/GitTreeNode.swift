@@ -8,6 +8,8 @@ final class GitTreeNode {
   var children: [String: GitTreeNode] = [:]
   var oid = git_oid()
   var bytes: [UInt8] = []
+  /// The tree's pack entry, when the build made it beside the tree (on the core that built it).
+  var packed: GitPackBuilder.Entry?
   /// Files below this node, for full builds (`countChanges` relies on it); an incremental build knows its
   /// counts as it goes (`changes`) and leaves this 0.
   var fileCount = 0
@@ -115,7 +117,7 @@ extension Store {
         let folder = level[i]
         var children: [String: GitTreeNode?] = [:]
         for sub in subfolders[folder] ?? [] { children[name(sub)] = below[sub] }
-        return Self.rebuildFolder(folder, old: trees[folder], children: children,
+        return try Self.rebuildFolder(folder, old: trees[folder], children: children,
                                   touched: (edits[folder] ?? []).map { (name($0), rendered[$0]) })
       }
       for (folder, result) in zip(level, results) {
@@ -142,7 +144,7 @@ extension Store {
   /// `old` with its sub-folders replaced by `children` (nil: the sub-folder is gone) and its touched files by their
   /// new pointers (nil: removed); nil when the folder is left empty (the caller keeps the root regardless).
   private static func rebuildFolder(_ folder: String, old oldTree: RawTree?, children: [String: GitTreeNode?],
-                                    touched: [(name: String, pointer: ([UInt8], git_oid)?)]) -> FolderEdit {
+                                    touched: [(name: String, pointer: ([UInt8], git_oid)?)]) throws -> FolderEdit {
     let node = GitTreeNode()
     var counts = (added: 0, deleted: 0, modified: 0)
     var dropped = Set<Int>()
@@ -199,6 +201,7 @@ extension Store {
     copyOld(upTo: oldTree?.count ?? 0)
     node.bytes = bytes
     node.oid = GitPackBuilder.hash(GIT_OBJECT_TREE, bytes)
+    node.packed = try GitPackBuilder.Entry(GIT_OBJECT_TREE, bytes, oid: node.oid)
     return FolderEdit(node: node, counts: counts)
   }
 
@@ -260,7 +263,7 @@ extension Store {
   private func collectNewObjects(_ node: GitTreeNode, odb: OpaquePointer?, into pack: inout GitPackBuilder) throws {
     var oid = node.oid
     if Self.exists(odb, &oid) { return }
-    try pack.append(GIT_OBJECT_TREE, node.bytes, oid: oid)
+    if let entry = node.packed { pack.append(entry) } else { try pack.append(GIT_OBJECT_TREE, node.bytes, oid: oid) }
     for b in node.blobs {
       var blob = b.oid
       if Self.exists(odb, &blob) { continue }
