@@ -85,7 +85,23 @@ struct GitPackBuilder {
 
     init(_ type: git_object_t, _ data: [UInt8], oid: git_oid) throws {
       self.oid = oid
-      try GitPackBuilder.appendEntry(type, data, to: &bytes, deflater: Deflater())
+      // Compressed straight into the entry's storage (a tree is 100 KB or more: no scratch buffer and copy).
+      let header = GitPackBuilder.entryHeader(type, data.count), deflater = Deflater()
+      let capacity = header.count + deflater.bound(data.count)
+      var failure: (any Error)?
+      bytes = [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+        let raw = UnsafeMutableRawBufferPointer(out)
+        header.withUnsafeBytes { raw.copyMemory(from: $0) }
+        do {
+          initialized = header.count + (try data.withUnsafeBytes {
+            try deflater.compress($0, into: UnsafeMutableRawBufferPointer(rebasing: raw[header.count...]))
+          })
+        } catch {
+          failure = error
+          initialized = 0
+        }
+      }
+      if let failure { throw failure }
       crc = bytes.withUnsafeBytes { UInt32(crc32_z(0, $0.baseAddress!.assumingMemoryBound(to: Bytef.self), $0.count)) }
     }
   }
@@ -93,16 +109,28 @@ struct GitPackBuilder {
   /// Entry header — type and size as a little-endian base-128 varint, 4 size bits in the first byte — then the
   /// data as a zlib stream.
   private static func appendEntry(_ type: git_object_t, _ data: [UInt8], to out: inout [UInt8], deflater: Deflater) throws {
-    var size = data.count
+    out += entryHeader(type, data.count)
+    try deflater.compress(data, appendingTo: &out)
+  }
+
+  private static func entryHeader(_ type: git_object_t, _ count: Int) -> [UInt8] {
+    var header: [UInt8] = []
+    var size = count
     var byte = UInt8(truncatingIfNeeded: (Int(type.rawValue) << 4) | (size & 0x0F))
     size >>= 4
     while size > 0 {
-      out.append(byte | 0x80)
+      header.append(byte | 0x80)
       byte = UInt8(truncatingIfNeeded: size & 0x7F)
       size >>= 7
     }
-    out.append(byte)
-    try deflater.compress(data, appendingTo: &out)
+    header.append(byte)
+    return header
+  }
+
+  /// Makes room for `count` more bytes of entries, so that adding large prepared entries does not regrow (and
+  /// copy, and fault in again) the body.
+  mutating func reserve(_ count: Int) {
+    body.reserveCapacity(body.count + count)
   }
 
   /// The pack's 12-byte header: "PACK", version 2, the number of objects.
@@ -211,19 +239,24 @@ final class Deflater {
   private var scratch: [UInt8] = []
 
   func compress(_ data: [UInt8], appendingTo out: inout [UInt8]) throws {
-    guard deflateReset(&stream) == Z_OK else { throw StoreError(.io, "deflateReset failed while packing git objects") }
-    let bound = Int(deflateBound(&stream, uLong(data.count)))
+    let bound = bound(data.count)
     if scratch.count < bound { scratch = [UInt8](repeating: 0, count: max(bound, 2 * scratch.count)) }
-    let status: Int32 = scratch.withUnsafeMutableBytes { o in
-      data.withUnsafeBytes { i in
-        stream.next_in = UnsafeMutablePointer(mutating: i.baseAddress?.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(i.count)
-        stream.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(bound)
-        return deflate(&stream, Z_FINISH)
-      }
-    }
+    let written = try scratch.withUnsafeMutableBytes { o in try data.withUnsafeBytes { try compress($0, into: o) } }
+    scratch.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<written])) }
+  }
+
+  /// The most bytes `compress` can write for `count` bytes of data.
+  func bound(_ count: Int) -> Int { Int(deflateBound(&stream, uLong(count))) }
+
+  /// Compresses `data` into `out`, which holds at least `bound(data.count)` bytes; returns how many it wrote.
+  func compress(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    guard deflateReset(&stream) == Z_OK else { throw StoreError(.io, "deflateReset failed while packing git objects") }
+    stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress?.assumingMemoryBound(to: Bytef.self))
+    stream.avail_in = uInt(data.count)
+    stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+    stream.avail_out = uInt(out.count)
+    let status = deflate(&stream, Z_FINISH)
     guard status == Z_STREAM_END else { throw StoreError(.io, "deflate failed (\(status)) while packing git objects") }
-    scratch.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<Int(stream.total_out)])) }
+    return Int(stream.total_out)
   }
 }

@@ -256,8 +256,15 @@ extension Store {
 
   /// Adds the trees and blobs the repository lacks; a folder whose tree exists is skipped whole.
   func collectNewObjects(_ tree: GitTreeNode, into pack: inout GitPackBuilder) throws {
+    pack.reserve(Self.preparedBytes(tree))
     let packed = try GitPackedObjects(gitDirectory: gitDirectory)
     try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
+  }
+
+  /// About the bytes the pack entries of a tree and everything below it take (stored, not compressed).
+  private static func preparedBytes(_ node: GitTreeNode) -> Int {
+    let own = (node.packed?.bytes.count ?? node.bytes.count + 64) + node.blobs.reduce(0) { $0 + $1.data.count + 32 }
+    return node.children.values.reduce(own) { $0 + preparedBytes($1) }
   }
 
   private func collectNewObjects(_ node: GitTreeNode, odb: OpaquePointer?, into pack: inout GitPackBuilder) throws {

@@ -17,13 +17,21 @@ struct RawTree: Sendable {
   init(_ bytes: [UInt8]) throws {
     self.bytes = bytes
     var p = 0
+    // About 35 bytes an entry, 70,000 entries in a commit's touched folders: the separators are found with memchr
+    // rather than a byte-by-byte loop.
     try bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      let expected = raw.count / 32
+      starts.reserveCapacity(expected + 1)
+      nameStarts.reserveCapacity(expected)
+      isTree.reserveCapacity(expected)
       while p < raw.count {
         starts.append(p)
-        guard let space = raw[p...].firstIndex(of: UInt8(ascii: " ")),
-              let nul = raw[(space + 1)...].firstIndex(of: 0), nul + 21 <= raw.count else {
-          throw StoreError(.git, "a tree object of the version is malformed at byte \(p)")
-        }
+        guard let spaceAt = memchr(base + p, Int32(UInt8(ascii: " ")), raw.count - p) else { throw Self.malformed(p) }
+        let space = base.distance(to: UnsafeRawPointer(spaceAt))
+        guard space + 1 < raw.count, let nulAt = memchr(base + space + 1, 0, raw.count - space - 1) else { throw Self.malformed(p) }
+        let nul = base.distance(to: UnsafeRawPointer(nulAt))
+        guard nul + 21 <= raw.count else { throw Self.malformed(p) }
         // Folders are mode 40000; every other mode (files, links) is not.
         isTree.append(space - p == 5 && raw[p] == UInt8(ascii: "4"))
         nameStarts.append(space + 1)
@@ -31,6 +39,10 @@ struct RawTree: Sendable {
       }
     }
     starts.append(p)
+  }
+
+  private static func malformed(_ offset: Int) -> StoreError {
+    StoreError(.git, "a tree object of the version is malformed at byte \(offset)")
   }
 
   var count: Int { isTree.count }
