@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What a commit onto the index's base reads of the index: the paths staged since the base, their entries, the
 /// totals, and the index's checksum. Every other entry equals the base version's, whose tree the commit reuses.
 struct StagedChanges: Equatable {
@@ -20,7 +16,7 @@ struct StagedChanges: Equatable {
   /// index was last written (its entry is in that file), or the index was committed since — and the caller reads
   /// the whole index instead. A torn or tampered changes file is refused, as `StagingIndex.load` refuses it.
   static func loadFromChangesFile(forIndex indexPath: String) throws -> StagedChanges? {
-    guard let fullChecksum = Self.trailingChecksum(indexPath),
+    guard let fullChecksum = StagingIndex.trailingChecksum(indexPath)?.checksum,
           let changes = try IndexChanges.load(forIndex: indexPath, fileChecksum: fullChecksum),
           let base = changes.base, let totals = changes.totals,
           CommittedIndex.base(forIndex: indexPath, checksum: changes.checksum) == nil else { return nil }
@@ -38,18 +34,6 @@ struct StagedChanges: Equatable {
     }
     guard recorded == changes.touched.count else { return nil }
     return StagedChanges(base: base, touched: changes.touched, entries: entries, totals: totals, checksum: changes.checksum)
-  }
-
-  /// The SHA-256 that ends the file at `path` (not checked: only compared with what a changes file names).
-  private static func trailingChecksum(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, st.st_size >= 44 else { return nil }
-    var tail = [UInt8](repeating: 0, count: 32)
-    guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 32, off_t(st.st_size) - 32) }) == 32 else { return nil }
-    return tail
   }
 }
 

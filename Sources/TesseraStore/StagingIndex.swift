@@ -339,13 +339,7 @@ struct StagingIndex: Sendable {
   /// since it was last read in full is read in full again. (A torn index needs a power cut, which also ends the
   /// monitor and with it every token it gave.)
   static func summary(_ path: String) throws -> (checksum: [UInt8], base: String, touched: Set<String>, file: String)? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var st = Glibc.stat()
-    guard fstat(fd, &st) == 0, st.st_size >= 44 else { return nil }
-    var tail = [UInt8](repeating: 0, count: 32)
-    guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 32, off_t(st.st_size) - 32) }) == 32 else { return nil }
+    guard let (tail, st) = trailingChecksum(path) else { return nil }
     var checksum = tail, base: String?, touched: Set<String> = []
     if let changes = try IndexChanges.load(forIndex: path, fileChecksum: tail) {
       (checksum, base, touched) = (changes.checksum, changes.base, changes.touched)
@@ -353,6 +347,18 @@ struct StagingIndex: Sendable {
     if let committed = CommittedIndex.base(forIndex: path, checksum: checksum) { (base, touched) = (committed, []) }
     guard let base else { return nil }
     return (checksum, base, touched, MonitorSnapshot.identity(st))
+  }
+
+  /// The SHA-256 that ends the index file at `path` (not checked against its bytes), and the file's stat.
+  static func trailingChecksum(_ path: String) -> (checksum: [UInt8], stat: Glibc.stat)? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = Glibc.stat()
+    guard fstat(fd, &st) == 0, st.st_size >= 44 else { return nil }
+    var tail = [UInt8](repeating: 0, count: 32)
+    guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 32, off_t(st.st_size) - 32) }) == 32 else { return nil }
+    return (tail, st)
   }
 
   /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it: runs of

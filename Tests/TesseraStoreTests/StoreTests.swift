@@ -631,6 +631,34 @@ let sampleFiles = [
 /// exactly the tree a full build of every staged file gives, through edits, new and emptied folders,
 /// deletions and relabels.
 @Suite struct IncrementalCommitTests {
+  /// The changes file alone answers a commit only when it records every path staged since the base: after a large
+  /// add (a full index write, the touched paths in it) and a small one (a changes file holding only the last
+  /// change), commit must read the whole index, and the version must hold both adds.
+  @Test func aCommitReadsTheWholeIndexWhenTheChangesFileHoldsOnlySomeStagedPaths() throws {
+    try withTemporaryDirectory { dir in
+      var files = [String: String]()
+      for i in 0..<300 { files["train/a/\(i).txt"] = "file \(i)" }
+      let store = try makeDataset(dir, files: files)
+      try store.add([])
+      try store.commit(message: "v1")
+      for i in 0..<300 { try dir.write(Array("changed \(i)".utf8), to: "train/a/\(i).txt") }
+      try store.add([])
+      #expect(!fileExists(store.indexPath + ".changes"), "300 changes rewrite the whole index")
+      try trustStatCache(store, dir)  // else the next add re-hashes the racily clean files and rewrites it again
+      try dir.write(Array("new".utf8), to: "train/b/new.txt")
+      try store.add([])
+      #expect(fileExists(store.indexPath + ".changes"))
+      #expect(try StagedChanges.loadFromChangesFile(forIndex: store.indexPath) == nil)
+      let v2 = try store.commit(message: "v2")
+      #expect(v2.message.contains("301 files") && v2.message.contains("1 added") && v2.message.contains("300 modified"),
+              "\(v2.message)")
+      let entries = try store.entries(revision: "HEAD")
+      #expect(entries.count == 301)
+      #expect(try store.status().isClean)
+      #expect(try store.verify().problems.isEmpty)
+    }
+  }
+
   @Test func incrementalTreesEqualFullBuilds() throws {
     try withTemporaryDirectory { dir in
       var files = [String: String]()
