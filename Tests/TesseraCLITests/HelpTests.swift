@@ -18,3 +18,21 @@ import TesseraTestSupport
     #expect(!read.stderr.contains("NSCocoaErrorDomain"))
   }
 }
+
+/// A leaf command is parsed on its own (faster), but help and mistakes are still worded by the root command, with
+/// "tessera <command>" in the usage line.
+@Test func leafCommandsKeepTheRootsHelpAndErrorWording() throws {
+  try withTemporaryDirectory { dir in
+    let help = try runTessera(["status", "--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: tessera status"), "\(help.stdout)")
+    let wrong = try runTessera(["status", "--bogus"], in: dir.url)
+    #expect(wrong.status == 64)
+    #expect(wrong.stderr.contains("Unknown option '--bogus'") && wrong.stderr.contains("Usage: tessera status"), "\(wrong.stderr)")
+    let version = try runTessera(["--version"])
+    #expect(version.status == 0 && !version.stdout.isEmpty)
+    // A well-formed leaf command runs: here it reports that the folder is no store.
+    let status = try runTessera(["status"], in: dir.url)
+    #expect(status.status != 0 && status.stderr.contains("not a Tessera store"), "\(status.stderr)")
+  }
+}
