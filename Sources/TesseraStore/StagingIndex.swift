@@ -125,7 +125,8 @@ struct StagingIndex: Sendable {
   /// since it was read (each change looked up once), or, for a file from before totals were kept or after most
   /// entries changed, counted from every entry.
   func totals() -> VersionTotals {
-    guard var totals = storedTotals, overlay.count <= max(256, starts.count / 8) else { return countedTotals() }
+    // Past the changes file's limit a count of every entry costs less than a search per change.
+    guard var totals = storedTotals, overlay.count <= Self.changesLimit(entries: starts.count) else { return countedTotals() }
     stored.withUnsafeBytes { raw in
       for (path, entry) in overlay {
         if let i = storedPosition(of: path) {
@@ -143,7 +144,7 @@ struct StagingIndex: Sendable {
 
   /// The totals counted from every entry, read in place.
   func countedTotals() -> VersionTotals {
-    var totals = VersionTotals()
+    var totals = VersionTotals.Counter()
     // Files sorted by path come in long runs of one split: only a new run costs a String.
     var lastSplit: (offset: Int, length: Int)? = nil
     var lastName: String? = nil
@@ -164,7 +165,7 @@ struct StagingIndex: Sendable {
         totals.add(size: Self.size(raw, fields: layout.fields), split: name)
       }, changed: { totals.add(size: $0.file.size, split: $0.file.split) })
     }
-    return totals
+    return totals.finished
   }
 
   // MARK: In-place access for add's comparison (valid before anything is changed)

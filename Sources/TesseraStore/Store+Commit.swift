@@ -52,6 +52,14 @@ extension Store {
     case index(StagingIndex, checksum: [UInt8])
     /// Only the changes since the index's base (`StagedChanges.loadFromChangesFile`).
     case changes(StagedChanges)
+
+    /// The checksum that names the index (for `index.committed`).
+    var checksum: [UInt8] {
+      switch self {
+      case .index(_, let checksum): checksum
+      case .changes(let changes): changes.checksum
+      }
+    }
   }
 
   static func checkMessage(_ message: String) throws {
@@ -69,23 +77,21 @@ extension Store {
       // With the index synced to the parent, cost follows the change: files unchanged since then were checked when
       // the parent was committed, and only touched folders are rebuilt. Otherwise every entry, decoded once.
       var source = source
-      if case .changes(let staged) = source, staged.base != parent?.hex {
+      if case .changes(let changes) = source, changes.base != parent?.hex {
         let index = try StagingIndex.load(indexPath)  // HEAD moved since the index was synced: the full build
         source = .index(index, checksum: index.checksum)
       }
-      let staged: StagedChanges?, index: StagingIndex?, indexChecksum: [UInt8]
+      let staged: StagedChanges?, all: [StagingIndex.Entry], totals: VersionTotals
       switch source {
       case .changes(let changes):
-        (staged, index, indexChecksum) = (changes, nil, changes.checksum)
-      case .index(let full, let checksum):
-        (staged, index, indexChecksum) = (parent != nil && full.base == parent?.hex ? full.stagedChanges(checksum: checksum) : nil, full, checksum)
+        (staged, all, totals) = (changes, [], changes.totals)
+      case .index(let index, let checksum):
+        staged = index.base == parent?.hex ? index.stagedChanges(checksum: checksum) : nil
+        all = staged == nil ? index.allEntries() : []
+        totals = index.totals()
       }
       let parentTree = try parent.map { try repo.treeID(ofCommit: $0) }
-      let incremental = staged != nil && parentTree != nil
-      let all = incremental ? [] : index!.allEntries()
-      let totals = staged?.totals ?? VersionTotals(all.map(\.file))
-      let toCheck = incremental ? Array(staged!.entries.values) : all
-      for entry in toCheck where !objects.contains(entry.file.object) {
+      for entry in staged.map({ Array($0.entries.values) }) ?? all where !objects.contains(entry.file.object) {
         throw StoreError(.missingObject, "\(entry.file.path): its object \(entry.file.object.hex) is missing; run 'tessera add' again")
       }
       var odb: OpaquePointer?
@@ -93,7 +99,7 @@ extension Store {
       defer { git_odb_free(odb) }
 
       let tree: GitTreeNode
-      if incremental, let staged, let parentTree {
+      if let staged, let parentTree {  // a staged base is the parent: there is a parent tree
         tree = try buildTree(staged, onto: parentTree, trace: &trace)
       } else {
         tree = try buildTree(all.map(\.file))
@@ -121,7 +127,7 @@ extension Store {
       trace.mark("move head")
       // The index now equals the new version. Recorded beside it rather than by rewriting it; only a cache for
       // status and the next commit: lost, it costs time, never correctness.
-      try? CommittedIndex(index: MonitorSnapshot.hex(indexChecksum), commit: newCommit.hex).write(forIndex: indexPath)
+      try? CommittedIndex(index: MonitorSnapshot.hex(source.checksum), commit: newCommit.hex).write(forIndex: indexPath)
       trace.mark("record base")
       return try versionInfo(newCommit, repo: repo)
     }

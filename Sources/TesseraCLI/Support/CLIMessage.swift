@@ -28,16 +28,8 @@ extension Tessera {
   /// `main` with readable file errors: parses the command line, runs the command, and exits with
   /// ArgumentParser's usual messages and codes.
   public static func runFromCommandLine(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-    if var command = parseLeafDirectly(arguments) {
-      do {
-        try command.run()
-        exit()
-      } catch {
-        exit(withError: CLIMessage.readable(error))
-      }
-    }
     do {
-      var command = try parseAsRoot(arguments)
+      var command = try parseLeafDirectly(arguments) ?? parseAsRoot(arguments)
       try command.run()
       exit()
     } catch {
