@@ -281,7 +281,7 @@ extension Store {
     let objectStore = objects
     let done = Counter()
     // Large contiguous chunks: sorted paths keep each core in its own folder most of the time.
-    let chunk = max(64, writes.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
+    let chunk = max(64, writes.count / (availableCores * 8))
     return try parallelMap(writes.count, chunk: chunk) { i in
       defer {
         let n = done.increment() + 1

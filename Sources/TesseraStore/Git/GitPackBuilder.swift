@@ -11,7 +11,14 @@ import Glibc
 /// indexer pass: libgit2's indexer inflated and re-hashed (SHA-1DC) every object this builder had just made,
 /// a quarter of a fresh commit.
 struct GitPackBuilder {
-  private var body: [UInt8] = []
+  /// The entries after the pack's header, in order, as pieces written one after another: runs of small entries
+  /// appended in place, and prepared entries (`Entry`, a commit's large trees) kept in their own storage rather
+  /// than copied into one body, which cost a commit a copy, and a page fault per 4 KB, of megabytes of trees.
+  private var pieces: [[UInt8]] = []
+  /// Small entries appended since the last prepared entry (the next piece).
+  private var tail: [UInt8] = []
+  /// Bytes in `pieces` and `tail`.
+  private var length = 0
   private var entries: [(oid: git_oid, offset: Int, crc: UInt32)] = []
   private var seen: Set<GitOID> = []
   private let deflater = Deflater()
@@ -61,20 +68,26 @@ struct GitPackBuilder {
   mutating func append(_ type: git_object_t, _ data: [UInt8], oid known: git_oid? = nil) throws {
     let oid = known ?? Self.hash(type, data)
     guard seen.insert(GitOID(oid)).inserted else { return }
-    let start = body.count
-    try Self.appendEntry(type, data, to: &body, deflater: deflater)
-    let crc = body.withUnsafeBytes { raw in
+    let start = tail.count
+    try Self.appendEntry(type, data, to: &tail, deflater: deflater)
+    let crc = tail.withUnsafeBytes { raw in
       UInt32(crc32_z(0, raw.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self), raw.count - start))
     }
     // Offsets count from the pack's start, after its 12-byte header.
-    entries.append((oid, 12 + start, crc))
+    entries.append((oid, 12 + length, crc))
+    length += tail.count - start
   }
 
   /// Adds an object whose entry was made beforehand (on another thread: see `Entry`).
   mutating func append(_ entry: Entry) {
     guard seen.insert(GitOID(entry.oid)).inserted else { return }
-    entries.append((entry.oid, 12 + body.count, entry.crc))
-    body += entry.bytes
+    entries.append((entry.oid, 12 + length, entry.crc))
+    if !tail.isEmpty {
+      pieces.append(tail)
+      tail = []
+    }
+    pieces.append(entry.bytes)
+    length += entry.bytes.count
   }
 
   /// One object's pack entry, made where the object is (a large tree, on the core that built it) and added later.
@@ -127,10 +140,10 @@ struct GitPackBuilder {
     return header
   }
 
-  /// Makes room for `count` more bytes of entries, so that adding large prepared entries does not regrow (and
-  /// copy, and fault in again) the body.
+  /// Makes room for `count` more bytes of small entries, so that adding 70,000 pointer blobs does not regrow (and
+  /// copy, and fault in again) the piece they go into.
   mutating func reserve(_ count: Int) {
-    body.reserveCapacity(body.count + count)
+    tail.reserveCapacity(tail.count + count)
   }
 
   /// The pack's 12-byte header: "PACK", version 2, the number of objects.
@@ -180,11 +193,11 @@ struct GitPackBuilder {
   func write(gitDirectory: String, odb: OpaquePointer?) throws {
     guard count > 0 else { return }
     // The pack's SHA-1 (its trailer and its name) is computed on the other core while the pack is written.
-    let header = packHeader, body = body
+    let header = packHeader, pieces = tail.isEmpty ? pieces : pieces + [tail]
     let hashing = inBackground {
       var hasher = Insecure.SHA1()
       hasher.update(data: header)
-      hasher.update(data: body)
+      for piece in pieces { hasher.update(data: piece) }
       return Array(hasher.finalize())
     }
     let folder = gitDirectory + "/objects/pack"
@@ -196,7 +209,7 @@ struct GitPackBuilder {
     made.append(tmp + ".pack")
     defer { close(packFD) }
     try header.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
-    try body.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
+    for piece in pieces { try piece.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) } }
     let checksum = hashing()[...]
     try checksum.withUnsafeBytes { try writeAll(fd: packFD, path: tmp + ".pack", $0) }
     var checksumID = git_oid()

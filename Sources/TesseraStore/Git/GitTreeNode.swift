@@ -92,12 +92,12 @@ extension Store {
       let present = level.filter { oldIDs[$0] != nil }
       let ids = present.map { oldIDs[$0]! }
       let trees = try parallelMap(present.count) { i in
-        let bytes = try GitRepository.rawObject(ids[i], odb: database)
-        let actual = GitOID(GitPackBuilder.hash(GIT_OBJECT_TREE, bytes))
+        let object = try GitObjectBytes(ids[i], odb: database)
+        let actual = GitOID(GitPackBuilder.hash(GIT_OBJECT_TREE, object.bytes))
         guard actual == ids[i] else {
           throw StoreError(.git, "tree \(ids[i].hex) of the parent version is corrupt: its bytes hash to \(actual.hex); run 'tessera verify'")
         }
-        return try RawTree(bytes)
+        return try RawTree(object)
       }
       for (folder, tree) in zip(present, trees) {
         oldTrees[folder] = tree
@@ -179,7 +179,7 @@ extension Store {
     func copyOld(upTo end: Int) {
       guard let oldTree else { return }
       func copy(_ entries: Range<Int>) {
-        oldTree.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[oldTree.entryRange(entries)])) }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: oldTree.bytes[oldTree.entryRange(entries)]))
       }
       var run = next
       while nextDropped < droppedInOrder.count && droppedInOrder[nextDropped] < end {
@@ -261,9 +261,10 @@ extension Store {
     try withExtendedLifetime(packed) { try collectNewObjects(tree, odb: packed.handle, into: &pack) }
   }
 
-  /// About the bytes the pack entries of a tree and everything below it take (stored, not compressed).
+  /// About the bytes the pack entries of a tree and everything below it take (stored, not compressed), leaving
+  /// out entries prepared beforehand, which the pack keeps as they are.
   private static func preparedBytes(_ node: GitTreeNode) -> Int {
-    let own = (node.packed?.bytes.count ?? node.bytes.count + 64) + node.blobs.reduce(0) { $0 + $1.data.count + 32 }
+    let own = (node.packed == nil ? node.bytes.count + 64 : 0) + node.blobs.reduce(0) { $0 + $1.data.count + 32 }
     return node.children.values.reduce(own) { $0 + preparedBytes($1) }
   }
 

@@ -7,20 +7,21 @@ import Glibc
 /// entry starts: an incremental commit edits a folder's tree by copying runs of unchanged entries and finds the
 /// few changed names by binary search, without decoding the thousands of others.
 struct RawTree: Sendable {
-  let bytes: [UInt8]
+  private let object: GitObjectBytes
+  var bytes: UnsafeRawBufferPointer { object.bytes }
   /// Start of each entry, plus the end of the last.
   private var starts: [Int] = []
   /// Where each entry's name starts and whether it is a folder.
   private var nameStarts: [Int] = []
   private var isTree: [Bool] = []
 
-  init(_ bytes: [UInt8]) throws {
-    self.bytes = bytes
+  init(_ object: GitObjectBytes) throws {
+    self.object = object
     var p = 0
     // About 35 bytes an entry, 70,000 entries in a commit's touched folders: the separators are found with memchr
     // rather than a byte-by-byte loop.
-    try bytes.withUnsafeBytes { raw in
-      guard let base = raw.baseAddress else { return }
+    let raw = object.bytes
+    if let base = raw.baseAddress {
       let expected = raw.count / 32
       starts.reserveCapacity(expected + 1)
       nameStarts.reserveCapacity(expected)
@@ -50,7 +51,7 @@ struct RawTree: Sendable {
   func oid(_ i: Int) -> git_oid {
     var oid = git_oid()
     let at = starts[i + 1] - 20
-    withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes[at..<(at + 20)]) }
+    withUnsafeMutableBytes(of: &oid.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + 20)])) }
     return oid
   }
 
@@ -59,12 +60,10 @@ struct RawTree: Sendable {
 
   /// git's order of entry `i` against (name, isTree): negative when the entry sorts first.
   private func compare(_ i: Int, _ name: UnsafeBufferPointer<UInt8>, _ nameIsTree: Bool) -> Int {
-    bytes.withUnsafeBytes { raw in
-      let s = nameStarts[i], n = starts[i + 1] - 21 - s
-      return compareBytes(raw.baseAddress! + s, n, name.baseAddress, name.count) { common in
-        (n > common ? Int(raw[s + common]) : (isTree[i] ? 0x2F : -1))
-          - (name.count > common ? Int(name[common]) : (nameIsTree ? 0x2F : -1))
-      }
+    let raw = bytes, s = nameStarts[i], n = starts[i + 1] - 21 - s
+    return compareBytes(raw.baseAddress! + s, n, name.baseAddress, name.count) { common in
+      (n > common ? Int(raw[s + common]) : (isTree[i] ? 0x2F : -1))
+        - (name.count > common ? Int(name[common]) : (nameIsTree ? 0x2F : -1))
     }
   }
 
@@ -98,14 +97,22 @@ extension GitRepository {
     return odb
   }
 
-  /// An object's content, without its header. Safe on several threads at once: libgit2 locks its odb's caches.
-  static func rawObject(_ id: GitOID, odb: OpaquePointer?) throws -> [UInt8] {
+}
+
+/// An object's content (without its header) read from git's object database, kept in libgit2's buffer rather than
+/// copied out: a commit reads megabytes of trees, and a copy into fresh memory costs a page fault per 4 KB.
+final class GitObjectBytes: @unchecked Sendable {  // the buffer is never written, and freed once, in deinit
+  private let object: OpaquePointer?
+  let bytes: UnsafeRawBufferPointer
+
+  /// Reads `id`. Safe on several threads at once: libgit2 locks its odb's caches.
+  init(_ id: GitOID, odb: OpaquePointer?) throws {
     var oid = id.raw
     var object: OpaquePointer?
     try git("git_odb_read") { git_odb_read(&object, odb, &oid) }
-    defer { git_odb_object_free(object) }
-    let size = git_odb_object_size(object)
-    guard size > 0, let data = git_odb_object_data(object) else { return [] }
-    return Array(UnsafeRawBufferPointer(start: data, count: size))
+    self.object = object
+    bytes = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
   }
+
+  deinit { git_odb_object_free(object) }
 }

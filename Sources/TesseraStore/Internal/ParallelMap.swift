@@ -15,7 +15,7 @@ func parallelMap<T>(_ count: Int, chunk: Int = 1, _ body: @Sendable (Int) throws
   }
   nonisolated(unsafe) let slots = results
   let next = Counter()
-  let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
+  let workers = max(1, min(availableCores, count))
   withoutActuallyEscaping(body) { body in
     // Safe to let `body` escape into the threads: every thread is joined before this closure returns.
     runOnThreads(workers) {
@@ -28,6 +28,10 @@ func parallelMap<T>(_ count: Int, chunk: Int = 1, _ body: @Sendable (Int) throws
   }
   return try results.map { try $0!.get() }
 }
+
+/// The cores this process may use, read once: Foundation reads the cgroup's CPU quota and cpuset files each time
+/// it is asked, and a commit asks once for each of its parallel steps.
+let availableCores = ProcessInfo.processInfo.activeProcessorCount
 
 /// Runs `work` on `threads` threads (this one and threads - 1 new ones) and returns when all have finished.
 func runOnThreads(_ threads: Int, _ work: @escaping @Sendable () -> Void) {
