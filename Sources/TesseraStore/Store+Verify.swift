@@ -24,15 +24,15 @@ extension Store {
   /// are counted, not reported.
   public func verify(progress: ProgressHandler? = nil, heldElsewhere: ((ObjectID) -> Bool)? = nil) throws -> VerifyReport {
     var report = VerifyReport()
-    let store: ObjectStore
+    let store: ObjectStore, all: [(key: ObjectID, value: ObjectStore.Location)]
     do {
       store = try ObjectStore(root: objects.root)
+      all = try store.allObjects().sorted { $0.key < $1.key }  // checks each pack index's checksum
     } catch {
       report.problems.append("\(error)")
       return report
     }
     // 1. Objects: each one's bytes must hash to its name.
-    let all = try store.allObjects().sorted { $0.key < $1.key }
     nonisolated(unsafe) let objectStore = store
     let checked = Counter()
     let results: [(bytes: Int64, problem: String?)] = try parallelMap(all.count) { i in

@@ -348,6 +348,33 @@ let sampleFiles = [
     }
   }
 
+  /// A pack index's checksum is checked before its offsets are trusted to read bytes, not when the store opens:
+  /// a damaged index (an object's offset changed) leaves status working, and fails reads, gc and verify.
+  @Test func aDamagedPackIndexFailsReadsAndVerifyButNotStatus() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      let packDir = store.objects.packDirectory
+      let index = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir).first { $0.hasSuffix(".tpi") })
+      let path = packDir + "/" + index
+      chmod(path, 0o644)
+      var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+      bytes[PackIndex.headerSize + 32] ^= 0x01  // the first entry's offset
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+      let reopened = try Store.open(at: dir.path)
+      #expect(try reopened.status().isClean)
+      #expect(try reopened.log().count == 1)
+      let first = try #require(try reopened.stagedFiles().first)
+      #expect(reopened.objects.contains(first.object))
+      #expect(throws: StoreError.self) { try reopened.readObject(first.object) }
+      #expect(throws: StoreError.self) { try reopened.gc() }
+      let report = try reopened.verify()
+      #expect(report.problems.count == 1 && report.problems[0].contains("pack index checksum does not match"), "\(report.problems)")
+    }
+  }
+
   @Test func gcRemovesOnlyWhatNoRefReaches() throws {
     try withTemporaryDirectory { dir in
       let store = try makeDataset(dir, files: sampleFiles)

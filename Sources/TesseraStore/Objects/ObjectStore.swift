@@ -15,18 +15,37 @@ final class ObjectStore: @unchecked Sendable {
 
   /// One open data pack; its descriptor closes when the last reader lets go, so a reload never pulls a file
   /// out from under a concurrent read.
+  ///
+  /// Its index's checksum is checked the first time an object's bytes are read through it, not when the store
+  /// opens: hashing every pack index cost every command 2–3 ms (Fashion-MNIST's is 3.4 MB), most of which only
+  /// ask whether objects are stored. Such questions need no checksum, as in git, whose readers do not hash
+  /// `.idx` files either: damage can hide a stored object (it is then stored again), but cannot make a given new
+  /// object's SHA-256 appear. `verify` checks every index.
   final class Pack: @unchecked Sendable {
     let name: String
     let index: PackIndex
     let fd: Int32
+    let indexPath: String
+    private let lock = NSLock()
+    private var checksumChecked = false
 
-    init(name: String, index: PackIndex, fd: Int32) {
+    init(name: String, index: PackIndex, fd: Int32, indexPath: String) {
       self.name = name
       self.index = index
       self.fd = fd
+      self.indexPath = indexPath
     }
 
     deinit { close(fd) }
+
+    /// Throws if the index's checksum does not match (checked once; a failure is checked again next time).
+    func checkIndexChecksum() throws {
+      lock.lock()
+      defer { lock.unlock() }
+      guard !checksumChecked else { return }
+      try index.checkChecksum(path: indexPath)
+      checksumChecked = true
+    }
   }
 
   let root: String
@@ -64,9 +83,9 @@ final class ObjectStore: @unchecked Sendable {
       }
       let indexPath = packDirectory + "/" + name, dataPath = packDirectory + "/" + base + ".tpk"
       do {
-        let index = try PackIndex(contentsOf: indexPath)
+        let index = try PackIndex(contentsOf: indexPath, checkingChecksum: false)
         let fd = try syscall("open", dataPath) { Glibc.open(dataPath, O_RDONLY | O_CLOEXEC) }
-        fresh.append(Pack(name: base, index: index, fd: fd))
+        fresh.append(Pack(name: base, index: index, fd: fd, indexPath: indexPath))
       } catch where !fileExists(indexPath) {
         continue  // removed since the listing by a concurrent gc, which wrote its objects elsewhere first
       }
@@ -120,6 +139,7 @@ final class ObjectStore: @unchecked Sendable {
     case .loose(let path)?:
       return try readFile(path)
     case .packed(let p, let offset, let size)?:
+      try p.checkIndexChecksum()
       var out = [UInt8](repeating: 0, count: Int(size))
       var done = 0
       let path = packDirectory + "/" + p.name + ".tpk"
@@ -134,10 +154,11 @@ final class ObjectStore: @unchecked Sendable {
     }
   }
 
-  /// Every object id the store holds, packed or loose.
+  /// Every object id the store holds, packed or loose; throws if a pack index's checksum does not match.
   func allObjects() throws -> [ObjectID: Location] {
     var out: [ObjectID: Location] = [:]
     for p in packs {
+      try p.checkIndexChecksum()
       for e in p.index.entries { out[e.id] = .packed(pack: p, offset: e.offset, size: e.size) }
     }
     for dir in (try? listDirectory(root)) ?? [] where dir.count == 2 {

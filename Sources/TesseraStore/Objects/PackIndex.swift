@@ -24,7 +24,8 @@ package struct PackIndex: Sendable {
     try self.init(bytes: FileBytes(bytes), path: path)
   }
 
-  init(bytes: FileBytes, path: String) throws {
+  /// Checks the layout, and the checksum unless `checkingChecksum` is false (see `checkChecksum`).
+  init(bytes: FileBytes, path: String, checkingChecksum: Bool = true) throws {
     guard bytes.count >= Self.headerSize + 32, bytes[0..<4] == Self.magic else {
       throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
     }
@@ -33,16 +34,22 @@ package struct PackIndex: Sendable {
           bytes.count == Self.headerSize + count * Self.entrySize + 32 else {
       throw StoreError(.corruptObject, "\(path): pack index is truncated")
     }
-    guard bytes.endsWithItsSHA256 else {
-      throw StoreError(.corruptObject, "\(path): pack index checksum does not match")
-    }
     self.bytes = bytes
     self.count = count
+    if checkingChecksum { try checkChecksum(path: path) }
   }
 
   /// The pack index file at `path`, mapped.
-  init(contentsOf path: String) throws {
-    try self.init(bytes: FileBytes.contents(of: path), path: path)
+  init(contentsOf path: String, checkingChecksum: Bool = true) throws {
+    try self.init(bytes: FileBytes.contents(of: path), path: path, checkingChecksum: checkingChecksum)
+  }
+
+  /// Throws unless the file ends with the SHA-256 of the rest: before its offsets and sizes are trusted to read
+  /// an object's bytes.
+  func checkChecksum(path: String) throws {
+    guard bytes.endsWithItsSHA256 else {
+      throw StoreError(.corruptObject, "\(path): pack index checksum does not match")
+    }
   }
 
   static func serialize(_ entries: [Entry]) -> [UInt8] {
