@@ -58,6 +58,8 @@ struct StagingIndex: Sendable {
   /// The checksum of the full index file whose entries `stored` holds (with its changes file merged in), and that
   /// changes file: a small change is written as a changes file against that full file, its records carried over.
   private var fileChecksum: [UInt8]? = nil
+  /// The check of the loaded file's checksum, still running or not yet looked at (`load(_:checkingLater:)`).
+  private var unconfirmed: (check: BackgroundValue<Bool>, path: String)?
   private var pending = IndexChanges()
 
   init() {}
@@ -260,18 +262,32 @@ struct StagingIndex: Sendable {
 
   // MARK: Loading and writing
 
-  static func load(_ path: String) throws -> StagingIndex {
+  /// The index at `path`, its checksum checked. With `checkingLater`, the check goes on running on another core
+  /// after the index is returned, and `confirmChecksum` (which `write` calls first) waits for it: `add` and
+  /// `commit --all` compare the folder meanwhile, instead of waiting for the SHA-256 of 10 MB, and call it
+  /// before they write or report anything.
+  static func load(_ path: String, checkingLater: Bool = false) throws -> StagingIndex {
     guard fileExists(path) else { return StagingIndex() }
     let bytes = try FileBytes.contents(of: path)
     guard bytes.count >= 44, bytes[0..<4] == magic || bytes[0..<4] == legacyMagic else {
       throw corruptIndex(path, "not a Tessera index")
     }
-    // The checksum of 10 MB runs on another core while the entries are laid out and the changes merged in;
-    // none of it is returned, or reported as an error, before the checksum is known to match.
-    let checksumMatches = inBackground { bytes.endsWithItsSHA256 }
+    // The checksum runs on another core while the entries are laid out and the changes merged in; no error of
+    // the parse is reported before the checksum is known to match (a damaged file is named as damaged).
+    let check = BackgroundValue(startingNow: true) { bytes.endsWithItsSHA256 }
     let parsed = Result { try parse(bytes, path: path) }
-    guard checksumMatches() else { throw corruptIndex(path, "index checksum does not match") }
-    return try parsed.get()
+    guard checkingLater, case .success(var index) = parsed else {
+      guard check.value else { throw corruptIndex(path, "index checksum does not match") }
+      return try parsed.get()
+    }
+    index.unconfirmed = (check, path)
+    return index
+  }
+
+  /// Waits for the checksum check that `load(_:checkingLater:)` left running; throws if it did not match.
+  func confirmChecksum() throws {
+    guard let (check, path) = unconfirmed else { return }
+    guard check.value else { throw Self.corruptIndex(path, "index checksum does not match") }
   }
 
   private static func parse(_ bytes: FileBytes, path: String) throws -> StagingIndex {
@@ -525,6 +541,7 @@ struct StagingIndex: Sendable {
   /// Returns the checksum of what it wrote (the new index's name for caches).
   @discardableResult
   func write(_ path: String, sync: Bool = true) throws -> [UInt8] {
+    try confirmChecksum()  // nothing derived from a damaged index is written
     let bytes: [UInt8]
     let changesPath = IndexChanges.path(forIndex: path), committedPath = CommittedIndex.path(forIndex: path)
     // A companion file is about the index it names by checksum and is removed after that index is replaced. One

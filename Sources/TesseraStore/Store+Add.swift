@@ -43,15 +43,27 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     var trace = PerformanceTrace("add")
-    var index = try StagingIndex.load(indexPath)
+    var index = try StagingIndex.load(indexPath, checkingLater: true)
     trace.mark("load index")
     return try stage(paths, in: &index, trace: &trace, progress: progress).report
   }
 
   /// `add`'s work on an index already loaded under the writer lock (which the caller holds): `commit --all` stages
-  /// and commits in one go, without loading the index twice. Writes the index; returns its new checksum.
+  /// and commits in one go, without loading the index twice. Writes the index; returns its new checksum. An index
+  /// loaded with its checksum still being checked (`StagingIndex.load(_:checkingLater:)`) is confirmed before
+  /// anything is written or reported; should staging fail, a damaged index is the error reported.
   func stage(_ paths: [String], in index: inout StagingIndex, trace: inout PerformanceTrace,
              progress: ProgressHandler?) throws -> (report: AddReport, checksum: [UInt8]) {
+    do {
+      return try stageChanges(paths, in: &index, trace: &trace, progress: progress)
+    } catch {
+      try index.confirmChecksum()
+      throw error
+    }
+  }
+
+  private func stageChanges(_ paths: [String], in index: inout StagingIndex, trace: inout PerformanceTrace,
+                            progress: ProgressHandler?) throws -> (report: AddReport, checksum: [UInt8]) {
     // With a monitor, only the paths it reports changed (and those that differed last time) are compared.
     let monitor = consultMonitor(index)
     trace.mark("ask monitor")
@@ -202,6 +214,7 @@ extension Store {
     trace.mark("stage")
     if report.newObjects > 0 { try objects.reloadPacks() }
     trace.mark("reload packs")
+    try index.confirmChecksum()
     // Nothing staged and no stat refreshed: the index on disk is already right.
     var checksum = index.checksum
     if index.hasChangedEntries || index.touched.count != touchedBefore || replacedAll {

@@ -40,7 +40,7 @@ extension Store {
     let lock = try lockForWriting()
     defer { withExtendedLifetime(lock) {} }
     var trace = PerformanceTrace("commit --all")
-    var index = try StagingIndex.load(indexPath)
+    var index = try StagingIndex.load(indexPath, checkingLater: true)  // confirmed by stage
     trace.mark("load index")
     let (report, checksum) = try stage([], in: &index, trace: &trace, progress: progress)
     return (report, try commit(.index(index, checksum: checksum), message: message, allowEmpty: allowEmpty, trace: &trace))

@@ -276,12 +276,24 @@ import TesseraTestSupport
     }
   }
 
-  /// Loading the index at `path` is refused as a checksum mismatch (and nothing else).
+  /// Loading the index at `path` is refused as a checksum mismatch (and nothing else). Loaded with the check left
+  /// running (`checkingLater`), it is refused then, or by `confirmChecksum` and by `write`, which leaves the file
+  /// as it was.
   func expectChecksumMismatch(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(sourceLocation: sourceLocation) {
-      try StagingIndex.load(path)
-    } throws: { error in
+    func isMismatch(_ error: any Error) -> Bool {
       (error as? StoreError).map { $0.kind == .corruptIndex && $0.message.contains("checksum does not match") } ?? false
+    }
+    #expect(sourceLocation: sourceLocation) { try StagingIndex.load(path) } throws: { isMismatch($0) }
+    let before = try? readFile(path)
+    do {
+      var index = try StagingIndex.load(path, checkingLater: true)
+      #expect(sourceLocation: sourceLocation) { try index.confirmChecksum() } throws: { isMismatch($0) }
+      var random = SplitMix64(seed: 5)
+      index["new/file.png"] = Self.entry("new/file.png", &random)
+      #expect(sourceLocation: sourceLocation) { try index.write(path) } throws: { isMismatch($0) }
+      #expect((try? readFile(path)) == before, sourceLocation: sourceLocation)
+    } catch {
+      #expect(isMismatch(error), sourceLocation: sourceLocation)
     }
   }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraStore
 
 /// A one-line error for the user (ArgumentParser prints "Error: <message>" and exits 1).
 struct CLIMessage: Error, CustomStringConvertible {
@@ -28,8 +29,10 @@ extension Tessera {
   /// `main` with readable file errors: parses the command line, runs the command, and exits with
   /// ArgumentParser's usual messages and codes.
   public static func runFromCommandLine(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+    PerformanceTrace.point("main")
     do {
       var command = try parseLeafDirectly(arguments) ?? parseAsRoot(arguments)
+      PerformanceTrace.point("parsed")
       try command.run()
       exit()
     } catch {

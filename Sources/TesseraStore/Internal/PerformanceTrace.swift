@@ -4,7 +4,7 @@ import Glibc
 
 /// Phase timings on standard error when `TESSERA_TRACE_PERFORMANCE=1` (git's `GIT_TRACE_PERFORMANCE`):
 /// where a slow command spends its time, without a profiler.
-struct PerformanceTrace {
+public struct PerformanceTrace {
   static let enabled: Bool = getenv("TESSERA_TRACE_PERFORMANCE").map { String(cString: $0) != "0" } ?? false
   private let name: String
   private var last: Int64
@@ -12,6 +12,16 @@ struct PerformanceTrace {
   init(_ name: String) {
     self.name = name
     last = Self.enabled ? Self.monotonicNs() : 0
+    // The clock itself (CLOCK_MONOTONIC), so a harness that noted the time it started the process sees how long
+    // the process took to get here.
+    if Self.enabled { Self.point("\(name) begins") }
+  }
+
+  /// Prints the clock itself under `label`: a moment in a command's start, before its phases.
+  public static func point(_ label: String) {
+    guard enabled else { return }
+    let line = "tracepoint \(label): \(monotonicNs())\n"
+    _ = line.withCString { write(2, $0, strlen($0)) }
   }
 
   /// Prints the time since the previous mark (or the start) under `phase`.
