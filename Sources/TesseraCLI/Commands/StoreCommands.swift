@@ -64,9 +64,7 @@ struct Commit: ParsableCommand {
 
   func run() throws {
     let store = try Store.open()
-    PerformanceTrace.point("store open")
     restartMonitorIfEnabled(store)
-    PerformanceTrace.point("monitor checked")
     let version: VersionInfo
     if all {
       let progress = ProgressLine("hashing")

@@ -83,7 +83,7 @@ final class ObjectStore: @unchecked Sendable {
       }
       let indexPath = packDirectory + "/" + name, dataPath = packDirectory + "/" + base + ".tpk"
       do {
-        let index = try PackIndex(contentsOf: indexPath, checkingChecksum: false)
+        let index = try PackIndex(contentsOf: indexPath)
         let fd = try syscall("open", dataPath) { Glibc.open(dataPath, O_RDONLY | O_CLOEXEC) }
         fresh.append(Pack(name: base, index: index, fd: fd, indexPath: indexPath))
       } catch where !fileExists(indexPath) {

@@ -20,12 +20,14 @@ package struct PackIndex: Sendable {
   let bytes: FileBytes
   package let count: Int
 
+  /// A pack index held in memory (a remote's, downloaded), its layout and checksum checked.
   package init(bytes: [UInt8], path: String) throws {
     try self.init(bytes: FileBytes(bytes), path: path)
+    try checkChecksum(path: path)
   }
 
-  /// Checks the layout, and the checksum unless `checkingChecksum` is false (see `checkChecksum`).
-  init(bytes: FileBytes, path: String, checkingChecksum: Bool = true) throws {
+  /// Checks the layout only: the checksum is the caller's to check (`checkChecksum`) before it trusts the offsets.
+  init(bytes: FileBytes, path: String) throws {
     guard bytes.count >= Self.headerSize + 32, bytes[0..<4] == Self.magic else {
       throw StoreError(.corruptObject, "\(path): not a Tessera pack index")
     }
@@ -36,12 +38,11 @@ package struct PackIndex: Sendable {
     }
     self.bytes = bytes
     self.count = count
-    if checkingChecksum { try checkChecksum(path: path) }
   }
 
-  /// The pack index file at `path`, mapped.
-  init(contentsOf path: String, checkingChecksum: Bool = true) throws {
-    try self.init(bytes: FileBytes.contents(of: path), path: path, checkingChecksum: checkingChecksum)
+  /// The pack index file at `path`, mapped; its layout checked, not its checksum (see `ObjectStore.Pack`).
+  init(contentsOf path: String) throws {
+    try self.init(bytes: FileBytes.contents(of: path), path: path)
   }
 
   /// Throws unless the file ends with the SHA-256 of the rest: before its offsets and sizes are trusted to read
