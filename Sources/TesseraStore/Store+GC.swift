@@ -19,15 +19,15 @@ public struct GCReport: Sendable, Codable {
 }
 
 extension Store {
-  /// Every object a ref's history or the staging index points at.
+  /// Every object a ref's history (or a tree a ref names) or the staging index points at.
   func reachableObjects() throws -> Set<ObjectID> {
     var reachable = Set<ObjectID>()
     for e in try StagingIndex.load(indexPath).allEntries() { reachable.insert(e.file.object) }
     try withGit { repo in
       var seen = Set<GitOID>()
-      try repo.forEachReachableCommit { commit in
-        try collectObjects(try repo.treeID(ofCommit: commit), seen: &seen, into: &reachable)
-      }
+      try repo.forEachReachableVersion(
+        commit: { commit in try collectObjects(try repo.treeID(ofCommit: commit), seen: &seen, into: &reachable) },
+        tree: { _, tree in try collectObjects(tree, seen: &seen, into: &reachable) })
     }
     return reachable
   }

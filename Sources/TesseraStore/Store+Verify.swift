@@ -58,15 +58,25 @@ extension Store {
     withGit {
       var seenTrees = Set<GitOID>()
       do {
-        try repo.forEachReachableCommit { commit in
+        try repo.forEachReachableVersion(commit: { commit in
           report.versionsChecked += 1
           do {
-            try checkTree(try repo.treeID(ofCommit: commit), prefix: "", commit: commit, sizes: sizes, seen: &seenTrees,
-                          heldElsewhere: heldElsewhere, report: &report)
+            try checkTree(try repo.treeID(ofCommit: commit), prefix: "", version: "version \(commit.hex.prefix(12))",
+                          sizes: sizes, seen: &seenTrees, heldElsewhere: heldElsewhere, report: &report)
           } catch {
             report.problems.append("version \(commit.hex.prefix(12)): \(error)")
           }
-        }
+        }, tree: { ref, tree in
+          report.versionsChecked += 1
+          do {
+            try checkTree(tree, prefix: "", version: "tree \(tree.hex.prefix(12)) of \(ref)", sizes: sizes, seen: &seenTrees,
+                          heldElsewhere: heldElsewhere, report: &report)
+          } catch {
+            report.problems.append("tree \(tree.hex.prefix(12)) of \(ref): \(error)")
+          }
+        }, unreadable: { ref, error in
+          report.problems.append("\(ref) names an object that cannot be read: \((error as? GitError)?.message ?? "\(error)")")
+        })
       } catch let error as GitError {
         report.problems.append("history is unreadable: \(error.message)")
       } catch {
@@ -89,13 +99,13 @@ extension Store {
     return report
   }
 
-  private func checkTree(_ tree: GitOID, prefix: String, commit: GitOID, sizes: [ObjectID: Int64],
+  private func checkTree(_ tree: GitOID, prefix: String, version: String, sizes: [ObjectID: Int64],
                          seen: inout Set<GitOID>, heldElsewhere: ((ObjectID) -> Bool)?, report: inout VerifyReport) throws {
     guard seen.insert(tree).inserted else { return }
     for entry in try repo.treeEntries(tree) {
       let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
       if entry.isTree {
-        try checkTree(entry.id, prefix: path, commit: commit, sizes: sizes, seen: &seen, heldElsewhere: heldElsewhere, report: &report)
+        try checkTree(entry.id, prefix: path, version: version, sizes: sizes, seen: &seen, heldElsewhere: heldElsewhere, report: &report)
         continue
       }
       report.pointersChecked += 1
@@ -104,15 +114,15 @@ extension Store {
         let file = try Pointer.parse(repo.blobBytes(entry.id), path: path)
         if let size = sizes[file.object] {
           if size != file.size {
-            report.problems.append("version \(commit.hex.prefix(12)) \(path): pointer says \(file.size) bytes, object \(file.object.hex) has \(size)")
+            report.problems.append("\(version) \(path): pointer says \(file.size) bytes, object \(file.object.hex) has \(size)")
           }
         } else if heldElsewhere?(file.object) == true {
           report.objectsOnRemoteOnly += 1
         } else {
-          report.problems.append("version \(commit.hex.prefix(12)) \(path): object \(file.object.hex) is missing")
+          report.problems.append("\(version) \(path): object \(file.object.hex) is missing")
         }
       } catch {
-        report.problems.append("version \(commit.hex.prefix(12)) \(path): \(error)")
+        report.problems.append("\(version) \(path): \(error)")
       }
     }
   }

@@ -401,6 +401,53 @@ let sampleFiles = [
     }
   }
 
+  /// Plain git can tag a tree (`git tag snap HEAD^{tree}`): the pointers in it are reached by a ref all the same,
+  /// so gc keeps their objects and verify checks them (both once followed commits only).
+  @Test func gcKeepsAndVerifyChecksWhatATagOfATreeReaches() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try store.createBranch("experiment")
+      try store.checkout("experiment")
+      try dir.write(Array("only in the tagged tree".utf8), to: "train/cat/3.txt")
+      try store.add([])
+      try store.commit(message: "branch work")
+      let tree = try store.withGit { repo in try repo.treeID(ofCommit: try #require(try repo.headCommit())) }
+      try Data((tree.hex + "\n").utf8).write(to: URL(fileURLWithPath: store.gitDirectory + "/refs/tags/snapshot"))
+      try store.checkout("main")
+      try store.deleteBranch("experiment")
+      let kept = ObjectID.hashing(Array("only in the tagged tree".utf8))
+      #expect(try store.gc().unreachableObjects == 0)
+      let reopened = try Store.open(at: dir.path)
+      #expect(reopened.objects.contains(kept))
+      #expect(try reopened.verify().isClean)
+      // verify follows the tree: with the data gone, its pointer's missing object is a problem that names the ref.
+      let packDir = reopened.objects.packDirectory
+      for name in try FileManager.default.contentsOfDirectory(atPath: packDir) { try FileManager.default.removeItem(atPath: packDir + "/" + name) }
+      let report = try Store.open(at: dir.path).verify()
+      #expect(report.problems.contains { $0.contains("refs/tags/snapshot") && $0.contains("train/cat/3.txt") && $0.contains("missing") })
+    }
+  }
+
+  /// A ref naming an object the repository lacks reaches something unknown: gc refuses rather than guess, and
+  /// verify names the ref and still checks every other version.
+  @Test func aRefToAMissingObjectStopsGCAndIsReportedByVerify() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      try Data((String(repeating: "ab", count: 20) + "\n").utf8).write(to: URL(fileURLWithPath: store.gitDirectory + "/refs/tags/dangling"))
+      let reopened = try Store.open(at: dir.path)
+      let refusal = #expect(throws: StoreError.self) { try reopened.gc() }
+      #expect(refusal?.description.contains("refs/tags/dangling") == true)
+      let report = try reopened.verify()
+      #expect(report.problems.count == 1)
+      #expect(report.problems.first?.contains("refs/tags/dangling") == true)
+      #expect(report.versionsChecked == 1 && report.pointersChecked == sampleFiles.count)
+    }
+  }
+
   /// A commit killed while writing its git pack leaves `tmp_tessera_*` files, and a killed gc half a pack; gc
   /// counts them on a dry run and removes them otherwise, and leaves git's own files alone.
   @Test func gcRemovesTheTemporaryGitPacksOfAKilledCommit() throws {

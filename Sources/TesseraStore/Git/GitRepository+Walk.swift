@@ -23,11 +23,54 @@ extension GitRepository {
     try withCommit(commit) { GitOID(git_commit_tree_id($0).pointee) }
   }
 
-  /// Calls `body` for every commit reachable from any ref or from HEAD, each once.
-  func forEachReachableCommit(_ body: (GitOID) throws -> Void) throws {
-    var roots = try references().map(\.target)
-    if let head = try headCommit() { roots.append(head) }
-    try forEachCommit(reachableFrom: roots, body)
+  /// Calls `commit` for every commit reachable from any ref or from HEAD, each once, and `tree` for each tree a
+  /// ref names directly (plain git can tag a tree): both reach pointers. A ref whose object is missing, or an
+  /// annotated tag whose target is, goes to `unreadable` when given (verify lists it and goes on) and throws
+  /// otherwise: what it reaches is unknown, so gc must not guess.
+  func forEachReachableVersion(commit: (GitOID) throws -> Void, tree: (_ ref: String, GitOID) throws -> Void,
+                               unreadable: ((_ ref: String, any Error) -> Void)? = nil) throws {
+    var roots: [(name: String, id: GitOID)] = []
+    try forEachReference { ref in
+      if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) {
+        roots.append((String(cString: git_reference_name(ref)), GitOID(target.pointee)))
+      }
+    }
+    if let head = try headCommit() { roots.append(("HEAD", head)) }
+    var commits: [GitOID] = []
+    for root in roots {
+      do {
+        if let found = try peeledTarget(of: root, tree: tree) { commits.append(found) }
+      } catch {
+        guard let unreadable else {
+          let reason = (error as? GitError)?.message ?? "\(error)"
+          throw StoreError(.missingObject, "\(root.name) names object \(root.id.hex), which cannot be read (\(reason)): what it reaches is unknown")
+        }
+        unreadable(root.name, error)
+      }
+    }
+    try forEachCommit(reachableFrom: commits, commit)
+  }
+
+  /// The commit `root` names (through annotated tags), or nil after passing a tree to `tree`; a blob is neither.
+  private func peeledTarget(of root: (name: String, id: GitOID), tree: (_ ref: String, GitOID) throws -> Void) throws -> GitOID? {
+    var oid = root.id.raw
+    var object: OpaquePointer?
+    try git("git_object_lookup (\(root.name) -> \(root.id.hex))") { git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY) }
+    defer { git_object_free(object) }
+    var peeled: OpaquePointer?
+    defer { if peeled != nil { git_object_free(peeled) } }
+    var target = object
+    if git_object_type(object) == GIT_OBJECT_TAG {
+      // GIT_OBJECT_ANY peels annotated tags down to the first object that is not one.
+      try git("git_object_peel (\(root.name))") { git_object_peel(&peeled, object, GIT_OBJECT_ANY) }
+      target = peeled
+    }
+    switch git_object_type(target) {
+    case GIT_OBJECT_COMMIT: return GitOID(git_object_id(target).pointee)
+    case GIT_OBJECT_TREE: try tree(root.name, GitOID(git_object_id(target).pointee))
+    default: break  // a blob: no version, no pointers of one
+    }
+    return nil
   }
 
   /// Calls `body` for every commit in the history of `roots`, each once.
