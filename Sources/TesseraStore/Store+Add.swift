@@ -110,6 +110,7 @@ extension Store {
     let stagedInRoots = scope == nil ? 0 : roots == [""] ? index.storedCount : Set(roots.flatMap { index.storedPositions(atOrUnder: $0) }).count
     // We hold the writer lock, so these belong to a checkout that died: remove them.
     for leftover in scanner.leftoverTemporaries { unlink(root + "/" + leftover) }
+    rememberListings(scanner.listings, wholeRoot: scope == nil && roots == [""])
 
     trace.mark("scan")
     let scanStart = Self.nowNs()

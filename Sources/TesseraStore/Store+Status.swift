@@ -128,6 +128,7 @@ extension Store {
     loading.wait()
     var state = WorktreeState(index: try loaded!.get())
     let files = try scanned.get()
+    rememberListings(scanner.listings, wholeRoot: candidates == nil)
     state.links = scanner.skippedLinks
     state.sharedInodes = files.contains(where: \.sharesInode)
     var suspects: [ScannedFile] = []

@@ -33,11 +33,23 @@ import TesseraTestSupport
     }
   }
 
+  /// Waits until the folders' own stats are older than the racy window, then lets the shortcut list and record
+  /// them: from then on it counts their entries from the record while their stats match.
+  func recordListings(_ store: Store) throws {
+    usleep(150_000)
+    #expect(store.cleanStatus()?.0 != nil)
+    let folders = try #require(try IndexStats.load(store.indexPath)).folders
+    #expect(Set(FolderListings.load(store.folderListingsPath).byFolder.keys) == Set(folders.keys))
+  }
+
+  /// Every change, with folder listings recorded before it (so the shortcut counts entries from the record while a
+  /// folder's stat matches it) and without.
   @Test(arguments: ["modified", "touched", "untracked", "untracked folder", "deleted", "file became folder",
-                    "symlink", "leftover temporary", "staged", "sparse", "deleted folder"])
-  func declinesAnythingButClean(_ change: String) throws {
+                    "symlink", "leftover temporary", "staged", "sparse", "deleted folder"], [false, true])
+  func declinesAnythingButClean(_ change: String, listed: Bool) throws {
     try withTemporaryDirectory { dir in
       let store = try committedStore(dir)
+      if listed { try recordListings(store) }
       let fm = FileManager.default
       switch change {
       case "modified": try dir.write(Array("meow X".utf8), to: "train/cat/1.txt")  // same size
@@ -59,7 +71,7 @@ import TesseraTestSupport
       case "deleted folder": try fm.removeItem(atPath: dir.path + "/train/cat/deep")
       default: Issue.record("unknown case \(change)")
       }
-      #expect(store.cleanStatus()?.0 == nil, "\(change)")
+      #expect(store.cleanStatus()?.0 == nil, "\(change), listed: \(listed)")
       let full = try store.status()
       switch change {
       case "modified": #expect(full.unstaged.modified == ["train/cat/1.txt"])
@@ -70,6 +82,47 @@ import TesseraTestSupport
       case "staged": #expect(full.staged.modified == ["train/dog/1.txt"])
       default: break
       }
+    }
+  }
+
+  /// The record is what the shortcut counts by: a record whose stat matches but whose count is wrong makes it
+  /// decline (the full scan then answers), and a damaged listings file is ignored and rewritten.
+  @Test func aMatchingFolderListingIsCountedFromTheRecord() throws {
+    try withTemporaryDirectory { dir in
+      let store = try committedStore(dir)
+      try recordListings(store)
+      var listings = FolderListings.load(store.folderListingsPath)
+      listings.byFolder["train/dog"]!.entries += 1
+      try listings.write(store.folderListingsPath)
+      #expect(store.cleanStatus()?.0 == nil)
+      #expect(try store.status().isClean)
+      #expect(FolderListings.load(store.folderListingsPath).byFolder["train/dog"]?.entries == 1, "the full scan records it again")
+      #expect(store.cleanStatus()?.0 != nil)
+
+      var bytes = try readFile(store.folderListingsPath)
+      bytes[10] ^= 0x40
+      try Data(bytes).write(to: URL(fileURLWithPath: store.folderListingsPath))
+      #expect(FolderListings.load(store.folderListingsPath).byFolder.isEmpty)
+      #expect(store.cleanStatus()?.0 != nil)
+      #expect(FolderListings.load(store.folderListingsPath).byFolder.count == listings.byFolder.count)
+    }
+  }
+
+  /// `add` records the folders it lists once they are older than the racy window; a folder changed just before is
+  /// left for `status` to list.
+  @Test func addRecordsTheFoldersItLists() throws {
+    try withTemporaryDirectory { dir in
+      for (path, content) in Self.files { try dir.write(Array(content.utf8), to: path) }
+      usleep(150_000)
+      try dir.write(Array("just now".utf8), to: "test/dog/2.txt")
+      let store = try Store.initialize(at: dir.path)  // makes .tessera: the root changes too
+      try store.add([])
+      let recorded = FolderListings.load(store.folderListingsPath).byFolder
+      #expect(Set(recorded.keys) == ["train", "test", "train/cat", "train/cat/deep", "train/dog", "test/cat"])
+      #expect(recorded["train/cat"]?.entries == 3 && recorded["test"]?.entries == 2)
+      #expect(FolderListings.trusted(FileStat(size: 0, mtimeNs: 5_000_000_000, ctimeNs: 5_000_000_000, inode: 1), listedAtNs: 6_500_000_000) == false,
+              "whole-second times need two seconds")
+      #expect(FolderListings.trusted(FileStat(size: 0, mtimeNs: 5_000_000_001, ctimeNs: 5_000_000_001, inode: 1), listedAtNs: 5_200_000_000))
     }
   }
 

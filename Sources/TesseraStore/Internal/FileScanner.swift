@@ -25,6 +25,8 @@ struct FileScanner {
   /// Whether the walk stats the entries readdir calls regular files. A first `add` opens every file to hash it
   /// anyway, and `fstat` on the open descriptor gives the same answer without a second path lookup per file.
   var statsRegularFiles = true
+  /// Each folder listed, with its stat and entry count, for `status` to skip listing it again (``FolderListings``).
+  var listings: [String: FolderListings.Listing] = [:]
 
   init(root: String) { self.root = root }
 
@@ -131,13 +133,20 @@ struct FileScanner {
     let full = relative.isEmpty ? root : root + "/" + relative
     let dirfd = Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
     guard dirfd >= 0 else { throw StoreError.fromErrno(errno, "open", relative.isEmpty ? "." : relative) }
+    // The folder's stat before its listing: a change during the listing changes the stat, so the count recorded
+    // with it is never one the folder no longer has.
+    let listedAt = Store.nowNs()
+    var folderStat = stat()
+    let statted = fstat(dirfd, &folderStat) == 0
     guard let dir = fdopendir(dirfd) else {
       close(dirfd)
       throw StoreError.fromErrno(errno, "fdopendir", relative)
     }
     var names: [(name: String, regular: Bool)] = []
     var subfolders: [String] = []
+    var entries = 0
     while let entry = readdir(dir) {
+      if FolderListings.countsAsEntry(directoryEntryNameBytes(entry), inRoot: relative.isEmpty) { entries += 1 }
       let name = directoryEntryName(entry)
       if name == "." || name == ".." { continue }
       if relative.isEmpty && (name == ".tessera" || name == ".git") { continue }
@@ -150,6 +159,9 @@ struct FileScanner {
       if type == UInt8(DT_DIR) { subfolders.append(child) } else { names.append((name, type == UInt8(DT_REG))) }
     }
     closedir(dir)
+    if statted, FolderListings.trusted(Self.fileStat(folderStat), listedAtNs: listedAt) {
+      listings[relative] = FolderListings.Listing(stat: Self.fileStat(folderStat), entries: entries)
+    }
     names.sort { $0.name < $1.name }
     subfolders.sort()
     childFolders[relative] = subfolders
