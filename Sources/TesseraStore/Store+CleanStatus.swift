@@ -17,8 +17,7 @@ extension Store {
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
     trace.mark("load index")
-    let headInfo: (head: GitOID?, branch: String?)? = try? withGit { repo in (try repo.headCommit(), try repo.currentBranch()) }
-    guard let headInfo, let head = headInfo.head, head.hex == base else { return nil }
+    guard let head = try? headAndBranch(), head.commit == base else { return nil }
     trace.mark("read HEAD")
     // Largest first, so that both cores finish together (a big folder taken last would leave one core idle).
     let folders = index.folders.values.sorted { $0.names.count > $1.names.count }
@@ -36,8 +35,8 @@ extension Store {
     if !listed.isEmpty { rememberListings(listed, wholeRoot: false) }
     guard !results.contains(where: { !$0.unchanged }) else { return nil }
     var report = StatusReport()
-    report.branch = headInfo.branch
-    report.head = head.hex
+    report.branch = head.branch
+    report.head = head.commit
     return (report, index.checksum, results.contains(where: \.linked))
   }
 

@@ -64,6 +64,7 @@ extension Store {
         if candidates.isEmpty, index.touched.isEmpty, let base = index.base, let clean = try unchangedStatus(base: base) {
           return clean
         }
+        openVersionsInBackground()
         return try statusReport(scanWorktree(only: candidates, index: index), monitorToken: view.token)
       }
     }
@@ -73,20 +74,25 @@ extension Store {
       }
       return clean
     }
+    openVersionsInBackground()  // the comparison below ends with staged changes against HEAD's version
     return try statusReport(scanWorktree(index: monitor?.index), monitorToken: monitor?.view.token)
   }
 
   /// Status when nothing in the folder changed since the index was last compared with it: only staged changes
   /// can remain, and with an index that matches HEAD there are none. Nil when that takes a comparison.
   private func unchangedStatus(base: String) throws -> StatusReport? {
-    try withGit { repo in
-      let head = try repo.headCommit()
-      guard let head, base == head.hex else { return nil }
-      var report = StatusReport()
-      report.branch = try repo.currentBranch()
-      report.head = head.hex
-      return report
-    }
+    guard let head = try headAndBranch(), base == head.commit else { return nil }
+    var report = StatusReport()
+    report.branch = head.branch
+    report.head = head.commit
+    return report
+  }
+
+  /// HEAD's commit and branch (nil before the first commit): read from the repository's files when they are
+  /// plain, so that a no-op status never sets up libgit2 (``GitHead``), else from libgit2.
+  func headAndBranch() throws -> GitHead? {
+    if let head = GitHead.read(gitDirectory: gitDirectory) { return head }
+    return try withGit { repo in try repo.headCommit().map { GitHead(commit: $0.hex, branch: try repo.currentBranch()) } }
   }
 
   private func statusReport(_ state: WorktreeState, monitorToken: String?) throws -> StatusReport {

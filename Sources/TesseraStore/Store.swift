@@ -69,6 +69,10 @@ public final class Store: @unchecked Sendable {
     }
   }
 
+  /// Starts opening the repository of versions on another core, for a caller that will need it soon (a store
+  /// opened without `openingVersionsEarly` that finds it needs versions after all).
+  func openVersionsInBackground() { repository.start() }
+
   func lockForWriting(waitSeconds: Double = 0) throws -> WriterLock {
     let lock = try WriterLock(path: meta + "/lock", waitSeconds: waitSeconds)
     removeAbandonedGitLocks()

@@ -93,7 +93,8 @@ struct Status: ParsableCommand {
   @Flag(help: "Print the status as JSON.") var json = false
 
   func run() throws {
-    let store = try Store.open()
+    // A no-op status reads HEAD from files and needs no libgit2; any other opens it in the background then.
+    let store = try Store.open(openingVersionsEarly: false)
     restartMonitorIfEnabled(store)
     let s = try store.status()
     if json { return try printJSON(s) }

@@ -12,6 +12,16 @@ final class BackgroundValue<T>: @unchecked Sendable {
     if startingNow { waitForResult = inBackground(work) } else { self.work = work }
   }
 
+  /// Starts the work on a thread of its own now, unless it has already started.
+  func start() {
+    lock.lock()
+    defer { lock.unlock() }
+    if let work {
+      waitForResult = inBackground(work)
+      self.work = nil
+    }
+  }
+
   var value: T {
     lock.lock()
     defer { lock.unlock() }
