@@ -35,8 +35,7 @@ struct IndexStats {
     result.checksum = index.checksum
     result.entryCount = index.count
     result.register("")  // the root is always listed: a file there is untracked unless staged
-    try result.bytes.withUnsafeBytes { raw in
-      var reader = ByteReader(raw: raw, position: 12, end: index.entriesEnd)
+    try index.withStoredEntries { raw, starts in
       // Entries are sorted by path, so a folder's files come in runs; only a new run costs a String and a
       // dictionary lookup (one per entry was half the time of this loop).
       var runFolder = "", runStart = -1, runLength = -1
@@ -48,7 +47,8 @@ struct IndexStats {
         names.removeAll(keepingCapacity: true)
         stats.removeAll(keepingCapacity: true)
       }
-      for _ in 0..<index.count {
+      for start in starts {
+        var reader = ByteReader(raw: raw, position: start, end: index.entriesEnd)
         let layout = try StagingIndex.readLayout(&reader)
         let (pathOffset, pathLength) = layout.path
         let slash = Self.lastSlash(raw, pathOffset, pathLength)

@@ -34,7 +34,12 @@ struct StagingIndex: Sendable {
   /// The loaded file's bytes and where each entry starts, in path-byte order.
   private(set) var stored = FileBytes([])
   private var starts: [Int] = []
+  /// The end of the bytes that hold entries: the last stored entry's, or the merged changes file's.
   private(set) var entriesEnd = 0
+  /// Where entries stop lying back to back: each (position, end) says the entry at `position` ends at `end` and the
+  /// next one starts elsewhere. Empty for a file read as it is; a changes file merged by reference (`merge`) leaves
+  /// its entries after the full file's and the replaced ones in place, and a break around each.
+  private var breaks: [(position: Int, end: Int)] = []
   /// Entries set (or removed, as nil) since loading; they win over `stored`.
   private var overlay: [String: Entry?] = [:]
   private(set) var count = 0
@@ -89,7 +94,7 @@ struct StagingIndex: Sendable {
   /// Replaces every entry with `entries`, encoded straight into the stored form: a first `add` stages tens of
   /// thousands of files at once, and a dictionary of them only to sort it again would cost more than the rest.
   mutating func replaceAll(with entries: [Entry]) {
-    (stored, starts, entriesEnd, overlay, count, storedTotals) = (FileBytes([]), [], 0, [:], 0, VersionTotals())
+    (stored, starts, entriesEnd, breaks, overlay, count, storedTotals) = (FileBytes([]), [], 0, [], [:], 0, VersionTotals())
     (fileChecksum, pending) = (nil, IndexChanges())  // these entries are no longer the file's
     guard !zip(entries, entries.dropFirst()).contains(where: { !Self.pathLess($0.file.path, $1.file.path) }) else {
       // Not in the index's order (or a path twice, the last one winning): set one by one.
@@ -268,7 +273,9 @@ struct StagingIndex: Sendable {
   /// before they write or report anything.
   static func load(_ path: String, checkingLater: Bool = false) throws -> StagingIndex {
     guard fileExists(path) else { return StagingIndex() }
-    let bytes = try FileBytes.contents(of: path)
+    // Room for a changes file, which holds at most an eighth of the entries (and their paths twice): address
+    // space only, until one is merged.
+    let bytes = try FileBytes.contents(of: path, spare: { $0 / 2 + (1 << 20) })
     guard bytes.count >= 44, bytes[0..<4] == magic || bytes[0..<4] == legacyMagic else {
       throw corruptIndex(path, "not a Tessera index")
     }
@@ -383,6 +390,7 @@ struct StagingIndex: Sendable {
   private mutating func merge(_ changes: IndexChanges) {
     pending = changes
     guard !changes.records.isEmpty else { return }
+    if mergeByReference(changes) { return }
     var newStarts: [Int] = []
     newStarts.reserveCapacity(starts.count + changes.records.count)
     // Copied with memcpy into storage sized for the worst case (no entry replaced): appending a raw buffer's
@@ -429,6 +437,73 @@ struct StagingIndex: Sendable {
       initialized = length
     }
     (stored, starts, entriesEnd, count) = (FileBytes(merged), newStarts, merged.count, newStarts.count)
+  }
+
+  /// `merge` without copying the full file: the changes file's bytes go into the room reserved after the mapped
+  /// index (`FileBytes.appending`), and only the entries' starts are rebuilt, a changed entry's pointing there.
+  /// False, changing nothing, when there is no such room.
+  private mutating func mergeByReference(_ changes: IndexChanges) -> Bool {
+    guard breaks.isEmpty, let (joined, tail) = stored.appending(changes.bytes) else { return false }
+    var newStarts: [Int] = [], newBreaks: [(position: Int, end: Int)] = []
+    newStarts.reserveCapacity(starts.count + changes.records.count)
+    newBreaks.reserveCapacity(2 * changes.records.count + 1)
+    stored.withUnsafeBytes { raw in
+      changes.bytes.withUnsafeBytes { file in
+        // A run of the full file's entries ends where the entry after it starts (or where the entries end).
+        func copy(_ r: Range<Int>) {
+          newStarts.append(contentsOf: starts[r])
+          newBreaks.append((newStarts.count - 1, r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd))
+        }
+        var next = 0
+        for record in changes.records {
+          let key = UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[record.path])
+          var lo = next, hi = starts.count
+          while lo < hi {
+            let mid = (lo + hi) / 2
+            if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
+          }
+          if lo > next { copy(next..<lo) }
+          next = lo < starts.count && Self.compare(raw, starts[lo], key) == 0 ? lo + 1 : lo
+          if let entry = record.entry {
+            newStarts.append(tail + entry.lowerBound)
+            newBreaks.append((newStarts.count - 1, tail + entry.upperBound))
+          }
+        }
+        if next < starts.count { copy(next..<starts.count) }
+      }
+    }
+    (stored, starts, breaks, entriesEnd, count) = (joined, newStarts, newBreaks, joined.count, newStarts.count)
+    return true
+  }
+
+  /// The stored entries at positions `r` as the fewest pieces of bytes: (positions, their bytes), each piece's
+  /// entries back to back.
+  private func forEachPiece(of r: Range<Int>, _ body: (Range<Int>, Range<Int>) -> Void) {
+    guard !r.isEmpty else { return }
+    var b = 0, hi = breaks.count  // the first break at or after r's start
+    while b < hi {
+      let mid = (b + hi) / 2
+      if breaks[mid].position < r.lowerBound { b = mid + 1 } else { hi = mid }
+    }
+    var low = r.lowerBound
+    while low < r.upperBound {
+      if b < breaks.count && breaks[b].position < r.upperBound {
+        body(low..<(breaks[b].position + 1), starts[low]..<breaks[b].end)
+        low = breaks[b].position + 1
+        b += 1
+      } else {
+        body(low..<r.upperBound, starts[low]..<(r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd))
+        low = r.upperBound
+      }
+    }
+  }
+
+  /// Whether a changes file was merged without copying the full index (for tests).
+  var mergedByReference: Bool { !breaks.isEmpty }
+
+  /// The stored bytes and where each stored entry starts, in path order (for readers of every entry in place).
+  func withStoredEntries<R>(_ body: (UnsafeRawBufferPointer, [Int]) throws -> R) rethrows -> R {
+    try stored.withUnsafeBytes { try body($0, starts) }
   }
 
   /// The changes file for this index against the full one whose checksum is `fileChecksum`: the records loaded
@@ -509,19 +584,14 @@ struct StagingIndex: Sendable {
 
   /// Every live entry's bytes, in path order; `starts` (when given) receives where each one begins in `out`.
   private func appendEntries(to out: inout [UInt8], starts newStarts: inout [Int]?) {
-    if overlay.isEmpty {
-      // Unchanged since loading: one copy.
-      let offset = out.count - min(12, stored.count)
-      stored.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[min(12, stored.count)..<entriesEnd])) }
-      newStarts?.append(contentsOf: starts.lazy.map { $0 + offset })
-      return
-    }
-    // Unchanged entries lie back to back in `stored`: each run between changes is copied in one piece.
+    // Unchanged entries lie back to back in `stored` (but around a changes file merged by reference): each run
+    // between changes is copied in as few pieces as that allows.
     walkRuns(stored: { r in
-      let offset = out.count - starts[r.lowerBound]
-      let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
-      stored.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[starts[r.lowerBound]..<end])) }
-      newStarts?.append(contentsOf: starts[r].lazy.map { $0 + offset })
+      forEachPiece(of: r) { positions, bytes in
+        let offset = out.count - bytes.lowerBound
+        stored.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[bytes])) }
+        newStarts?.append(contentsOf: starts[positions].lazy.map { $0 + offset })
+      }
     }, changed: { entry in
       newStarts?.append(out.count)
       Self.encodeEntry(entry, into: &out)

@@ -136,11 +136,15 @@ import TesseraTestSupport
   /// A small change is written as `index.changes` beside an untouched full index; loading merges it, so every read
   /// (in-place ones included, which `add` relies on) sees the same entries; past the limit the full index is
   /// rewritten and the changes file goes.
-  @Test func smallChangesGoToAChangesFileThatLoadsAsTheSameIndex() throws {
+  /// With 200 entries the index is read into memory and its changes merged by copying (and never compacted: a
+  /// changes file holds up to 256 paths); with 3,000 it is mapped and they are merged by reference
+  /// (`mergeByReference`): the same index either way.
+  @Test(arguments: [200, 3000])
+  func smallChangesGoToAChangesFileThatLoadsAsTheSameIndex(entries: Int) throws {
     try withTemporaryDirectory { dir in
       let path = dir.path + "/index", changesPath = IndexChanges.path(forIndex: path)
       var random = SplitMix64(seed: 21)
-      let first = (0..<600).map { Self.entry("train/c\($0 % 7)/\($0).png", &random) }
+      let first = (0..<entries).map { Self.entry("train/c\($0 % 7)/\($0).png", &random) }
       var model = Dictionary(uniqueKeysWithValues: first.map { ($0.file.path, $0) })
       var index = StagingIndex()
       index.replaceAll(with: first.sorted { StagingIndex.pathLess($0.file.path, $1.file.path) })
@@ -148,12 +152,12 @@ import TesseraTestSupport
       try index.write(path)
       #expect(!fileExists(changesPath))
       var full = try readFile(path)
-      var sawChanges = false, sawCompaction = false
+      var sawChanges = false, sawCompaction = false, sawReference = false
       for round in 1...60 {
         index = try StagingIndex.load(path)
         // Sets of tracked and new paths, removals, and a path set then removed in the same round.
-        for _ in 0..<Int(3 + random.next() % 15) {
-          let n = Int(random.next() % 700)
+        for _ in 0..<Int(3 + random.next() % UInt64(entries / 40)) {
+          let n = Int(random.next() % UInt64(entries + entries / 6))
           let name = "train/c\(n % 7)/\(n).png"
           if random.next() % 4 == 0 {
             index[name] = nil
@@ -177,6 +181,7 @@ import TesseraTestSupport
           full = try readFile(path)
         }
         let loaded = try StagingIndex.load(path)
+        if loaded.mergedByReference { sawReference = true }
         #expect(loaded.checksum == written)
         #expect(loaded.base == "commit \(round)" && loaded.touched == index.touched)
         let sorted = model.keys.sorted { StagingIndex.pathLess($0, $1) }
@@ -196,8 +201,16 @@ import TesseraTestSupport
         fromModel.replaceAll(with: sorted.map { model[$0]! })
         fromModel.base = loaded.base
         #expect(rewritten.serialize() == fromModel.serialize(), "round \(round)")
+        // status's reading in place groups the same names by folder.
+        let stats = try #require(try IndexStats.load(path))
+        #expect(stats.entryCount == model.count && stats.folders["train/c3"]?.names.count == sorted.filter { $0.hasPrefix("train/c3/") }.count)
+        let names = try #require(stats.folders["train/c5"]).names.map { range in
+          stats.bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range.offset..<(range.offset + range.length)]), as: UTF8.self) }
+        }
+        #expect(names == sorted.filter { $0.hasPrefix("train/c5/") }.map { String($0.dropFirst("train/c5/".count)) }, "round \(round)")
       }
-      #expect(sawChanges && sawCompaction)
+      #expect(sawChanges && sawCompaction == (entries > 256))
+      #expect(sawReference == (entries > 256), "a mapped index's changes are merged by reference")
     }
   }
 
