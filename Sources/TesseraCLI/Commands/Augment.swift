@@ -9,12 +9,12 @@ struct Augment: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "augment", 
     abstract: "Write K augmented copies of every image of a split as a new version on a new branch.",
     discussion: """
-      Each image of the split gets --copies augmented copies next to it (train/Coat/00017.png →
-      train/Coat/00017.aug1.png, same label), encoded as PNG, or JPEG when the source is JPEG,
-      drawn from (seed, image index, copy) so that the same command gives the same bytes. The new
-      version is the source version plus the copies, committed on --branch (default
-      augmented/<policy name>-s<seed>) with the provenance in its message: source version,
-      policy SHA-256, name, seed, copies and split. HEAD and the folder are not touched; check
+      Each image of the split gets --copies augmented copies next to it (train/Coat/00017.png → \
+      train/Coat/00017.aug1.png, same label), encoded as PNG, or JPEG when the source is JPEG, \
+      drawn from (seed, image index, copy) so that the same command gives the same bytes. The new \
+      version is the source version plus the copies, committed on --branch (default \
+      augmented/<policy name>-s<seed>) with the provenance in its message: source version, \
+      policy SHA-256, name, seed, copies and split. HEAD and the folder are not touched; check \
       the branch out to use it.
 
       Example:

@@ -7,15 +7,17 @@ struct MonitorCommand: ParsableCommand {
     commandName: "monitor",
     abstract: "Watch the dataset folder so status and add compare only what changed (git's fsmonitor).",
     discussion: """
-      A background process per store watches every folder with inotify. status and add then stat only the files
-      it saw change instead of every file; whenever it cannot be sure (it was restarted, the kernel dropped
-      events, a folder cannot be watched) they compare everything, as without it. Once started, status, add and
-      commit start it again when it is not running (after a reboot), at most once a minute and only for the
+      A background process per store watches every folder with inotify. status and add then stat only the files \
+      it saw change instead of every file; whenever it cannot be sure (it was restarted, the kernel dropped \
+      events, a folder cannot be watched) they compare everything, as without it. Once started, status, add and \
+      commit start it again when it is not running (after a reboot), at most once a minute and only for the \
       store's owner, until 'tessera monitor stop'.
-      What inotify cannot see, the monitor cannot either (inotify(7)): writes through a shared memory mapping
-      (mmap) of a dataset file, and changes made by another machine; network and FUSE filesystems are refused
-      for that reason. After writing files in such a way, 'tessera monitor stop' then 'tessera monitor start'
+
+      What inotify cannot see, the monitor cannot either (inotify(7)): writes through a shared memory mapping \
+      (mmap) of a dataset file, and changes made by another machine; network and FUSE filesystems are refused \
+      for that reason. After writing files in such a way, 'tessera monitor stop' then 'tessera monitor start' \
       makes the next command compare everything.
+
       Examples:
         tessera monitor start
         tessera monitor status --json

@@ -9,14 +9,14 @@ struct Op: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "op", 
     abstract: "Apply one augmentation op to one image (Pillow-exact semantics).",
     discussion: """
-      NAME is one of: \(OpName.allCases.map(\.rawValue).joined(separator: ", "))
+      NAME is one of: \(OpName.allCases.map(\.rawValue).joined(separator: ", ")) \
       (case-insensitive).
 
-      --value is in the op's own units: ShearX/Y factor, TranslateX/Y pixels,
-      Rotate degrees (counter-clockwise), Solarize threshold, SolarizeAdd
-      addition, Posterize bits kept, Contrast/Color/Brightness/Sharpness factor
-      (1 = unchanged), Cutout square size, SamplePairing alpha (with --partner),
-      PadCrop padding. Cutout, PadCrop and RandomErasing place their box from
+      --value is in the op's own units: ShearX/Y factor, TranslateX/Y pixels, \
+      Rotate degrees (counter-clockwise), Solarize threshold, SolarizeAdd \
+      addition, Posterize bits kept, Contrast/Color/Brightness/Sharpness factor \
+      (1 = unchanged), Cutout square size, SamplePairing alpha (with --partner), \
+      PadCrop padding. Cutout, PadCrop and RandomErasing place their box from \
       --seed. The output format follows the extension of -o.
 
       Example:

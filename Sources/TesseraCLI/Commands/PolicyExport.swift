@@ -11,9 +11,9 @@ struct PolicyExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Write a policy as torchvision Python code, a timm augmentation string or albumentations JSON.",
     discussion: """
-      What the target library cannot express is printed on stderr and written into the
-      output (a docstring, '#' comment lines after the timm string, or the "tessera"
-      field of the albumentations JSON). Exits 1 when nothing sensible can be written
+      What the target library cannot express is printed on stderr and written into the \
+      output (a docstring, '#' comment lines after the timm string, or the "tessera" \
+      field of the albumentations JSON). Exits 1 when nothing sensible can be written \
       (e.g. an arbitrary AutoAugment table as a timm string, AugMix in albumentations).
 
       Examples:
@@ -70,10 +70,10 @@ struct PolicyImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Turn a timm augmentation string or a torchvision AutoAugmentPolicy name into a policy file.",
     discussion: """
-      SPEC is a timm string (rand-m9-n2-mstd0.5, rand-m9-n2-mstd0.5-inc1, augmix-m3-w3,
-      original, originalr, v0, v0r, each optionally with -mstd<x>), a torchvision
-      AutoAugmentPolicy name (imagenet, cifar10, svhn) or trivialaugment (torchvision's
-      TrivialAugmentWide). What Tessera's policy model cannot say about the spec is
+      SPEC is a timm string (rand-m9-n2-mstd0.5, rand-m9-n2-mstd0.5-inc1, augmix-m3-w3, \
+      original, originalr, v0, v0r, each optionally with -mstd<x>), a torchvision \
+      AutoAugmentPolicy name (imagenet, cifar10, svhn) or trivialaugment (torchvision's \
+      TrivialAugmentWide). What Tessera's policy model cannot say about the spec is \
       printed on stderr and kept in the file's description and provenance.
 
       Examples:

@@ -8,8 +8,8 @@ struct Preview: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "preview", 
     abstract: "Render a grid of augmented samples: one row per image, the original first.",
     discussion: """
-      Cell (r, c) uses sample index r*samples + c of --seed, so a grid is
-      reproducible. Small images are enlarged (nearest) to cells of at least
+      Cell (r, c) uses sample index r*samples + c of --seed, so a grid is \
+      reproducible. Small images are enlarged (nearest) to cells of at least \
       96 pixels unless --zoom is given.
 
       Example:

@@ -8,7 +8,7 @@ struct RemoteCommand: ParsableCommand {
     commandName: "remote",
     abstract: "Manage the remotes a dataset is pushed to and fetched from.",
     discussion: """
-      Objects go to S3 (s3://bucket/prefix; endpoint, region and credentials from AWS_ENDPOINT_URL, AWS_REGION,
+      Objects go to S3 (s3://bucket/prefix; endpoint, region and credentials from AWS_ENDPOINT_URL, AWS_REGION, \
       AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or ~/.aws) or to a folder; versions go to a git remote.
       Examples:
         tessera remote add origin s3://datasets/fashion --git /srv/git/fashion.git
@@ -78,7 +78,7 @@ struct Push: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "push", 
     abstract: "Send versions and the objects they need to a remote.",
     discussion: """
-      Only objects the remote lacks are sent, small ones packed together, in parallel. An interrupted push resumes
+      Only objects the remote lacks are sent, small ones packed together, in parallel. An interrupted push resumes \
       where it stopped. The remote's branches and tags move only after all their objects are there.
       Examples:
         tessera push
@@ -187,7 +187,7 @@ struct Clone: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "clone", 
     abstract: "Make a new dataset folder from a remote.",
     discussion: """
-      The new store calls the remote origin. With --split, --class or --path only those files are fetched and
+      The new store calls the remote origin. With --split, --class or --path only those files are fetched and \
       checked out; the rest of the version stays on the remote (status shows those files as deleted).
       Examples:
         tessera clone s3://datasets/fashion fashion

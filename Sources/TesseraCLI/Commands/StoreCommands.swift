@@ -21,7 +21,7 @@ struct Add: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "add", 
     abstract: "Stage files for the next version: hash what changed and store each distinct content once.",
     discussion: """
-      Folders are added recursively; files that were tracked below a given path and are gone are staged as deleted.
+      Folders are added recursively; files that were tracked below a given path and are gone are staged as deleted. \
       Labels come from the folder layout (split/class/file) or from labels.csv at the root.
       Example:
         tessera add train test
@@ -278,7 +278,7 @@ struct Checkout: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "checkout", 
     abstract: "Make the folder match a version, or restore some paths from it.",
     discussion: """
-      Files changed since they were staged are never overwritten or deleted without --force.
+      Files changed since they were staged are never overwritten or deleted without --force. \
       Files are reflinked where the filesystem can, else copied; --link hardlink saves space with read-only files.
       Examples:
         tessera checkout v1
@@ -314,7 +314,7 @@ struct Verify: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "verify", 
     abstract: "Re-hash every object and check every version's pointers; exits non-zero listing problems.",
     discussion: """
-      With --remote, checks instead that the remote holds every object of every version its branches and tags
+      With --remote, checks instead that the remote holds every object of every version its branches and tags \
       reach (--deep also downloads and re-hashes every object there).
       Examples:
         tessera verify
@@ -363,8 +363,8 @@ struct GC: ParsableCommand {
     commandName: "gc",
     abstract: "Remove objects that no version and no staged file reaches, and merge small packs.",
     discussion: """
-      Every add writes a data pack and every commit a pack of version metadata; gc merges small data packs
-      (under 256 MiB, geometrically: a pack twice the size of all smaller ones together stays) and the version
+      Every add writes a data pack and every commit a pack of version metadata; gc merges small data packs \
+      (under 256 MiB, geometrically: a pack twice the size of all smaller ones together stays) and the version \
       packs into one, so lookups ask few packs.
 
       Example:

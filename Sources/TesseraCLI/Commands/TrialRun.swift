@@ -16,7 +16,7 @@ struct TrialRunCommand: ParsableCommand {
     commandName: "run",
     abstract: "Train and score one trial from a spec; write its result atomically.",
     discussion: """
-      The spec (JSON, written by the search) names the store, the pinned version, the augmentation per epoch,
+      The spec (JSON, written by the search) names the store, the pinned version, the augmentation per epoch, \
       the seed and the fidelity. The result (JSON) holds the metrics or the error. Exits 1 when the trial failed.
       Example:
         tessera trial run .tessera/search/1a2b3c4d/trials/asha-c3-r1.a1.json
