@@ -390,6 +390,8 @@ struct StagingIndex: Sendable {
   private mutating func merge(_ changes: IndexChanges) {
     pending = changes
     guard !changes.records.isEmpty else { return }
+    // Once, on the index as parsed: the copy below reads the full file's entries as lying back to back.
+    assert(breaks.isEmpty, "a changes file is merged into a freshly parsed index only")
     if mergeByReference(changes) { return }
     var newStarts: [Int] = []
     newStarts.reserveCapacity(starts.count + changes.records.count)
