@@ -99,6 +99,7 @@ extension Store {
     } else {
       for r in roots where fileExists(r.isEmpty ? root : root + "/" + r) { scanned += try scanner.scan(r) }
     }
+    try Self.refuseNormalizationTwins(scanned.lazy.map(\.path), where: "in the folder")
     if roots.count > 1 || scope != nil {
       // Overlapping paths (`add train train/Shirt`) list a file twice.
       var seen = Set<String>()

@@ -80,7 +80,7 @@ extension Store {
       // What the corrupt-index error tells the user to run: every file is then compared with the version itself.
       index = StagingIndex()
     }
-    let targetByPath = Dictionary(uniqueKeysWithValues: target.map { ($0.path, $0) })
+    let targetByPath = try Self.byPath(target, where: "in version \(revision)")
     let toDelete = paths.isEmpty ? index.paths.filter { targetByPath[$0] == nil }.sorted() : []
 
     // Decide, before touching anything, what each path needs; collect what would be lost.

@@ -51,10 +51,10 @@ extension Store {
   func trackedFiles(_ state: DatasetState) throws -> [String: TrackedFile] {
     switch state {
     case .revision(let rev):
-      return Dictionary(uniqueKeysWithValues: try entries(revision: rev).map { ($0.path, $0) })
+      return try Self.byPath(try entries(revision: rev), where: "in version \(rev)")
     case .workingFolder:
       let w = try scanWorktree()
-      var files = Dictionary(uniqueKeysWithValues: w.index.files.map { ($0.path, $0) })
+      var files = try Self.byPath(w.index.files, where: "in the staging index")
       for (path, file) in w.changed { files[path] = file }
       for path in w.deleted { files[path] = nil }
       return files

@@ -230,7 +230,7 @@ extension Store {
         }
       }
     } else {
-      let old = Dictionary(uniqueKeysWithValues: try files(ofCommit: head).map { ($0.path, $0) })
+      let old = try Self.byPath(try files(ofCommit: head), where: "in version \(head.hex.prefix(12))")
       for path in Set(old.keys).union(index.paths).sorted() {
         Self.classify(path, old: old[path], new: index[path]?.file, into: &changes)
       }

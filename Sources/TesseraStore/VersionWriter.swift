@@ -24,7 +24,7 @@ public final class VersionWriter {
     let commit = try store.withGit { repo in try repo.resolveCommit(base) }
     baseCommit = commit
     let baseFiles = try store.withGit { try store.files(ofCommit: commit) }
-    files = Dictionary(uniqueKeysWithValues: baseFiles.map { ($0.path, $0) })
+    files = try Store.byPath(baseFiles, where: "in version \(base)")
     pack = try PackWriter(directory: store.objects.packDirectory)
   }
 

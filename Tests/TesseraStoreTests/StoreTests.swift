@@ -430,6 +430,32 @@ let sampleFiles = [
     }
   }
 
+  /// "é" as one code point (NFC) and as "e" + U+0301 (NFD) are two files to the file system but one `String` key:
+  /// `add` refuses the pair by name before staging anything (checkout crashed on such a version, a dictionary
+  /// trapping on the "duplicate" key), and the by-path tables refuse it instead of trapping.
+  @Test func namesInTwoUnicodeNormalizationsAreRefusedNotConflated() throws {
+    try withTemporaryDirectory { dir in
+      let store = try makeDataset(dir, files: sampleFiles)
+      try store.add([])
+      try store.commit(message: "first")
+      let nfc = "train/cat/caf\u{e9}.txt", nfd = "train/cat/cafe\u{301}.txt"
+      #expect(nfc == nfd && !nfc.utf8.elementsEqual(nfd.utf8), "Swift's equality is what makes them one key")
+      try dir.write(Array("composed".utf8), to: nfc)
+      try dir.write(Array("decomposed".utf8), to: nfd)
+      let refusal = #expect(throws: StoreError.self) { try store.add([]) }
+      #expect(refusal?.kind == .badInput)
+      #expect(refusal?.description.contains("caf\\u{e9}.txt") == true && refusal?.description.contains("cafe\\u{301}.txt") == true)
+      #expect(try StagingIndex.load(store.indexPath).count == sampleFiles.count, "nothing staged")
+      // Either one alone is fine.
+      try FileManager.default.removeItem(atPath: dir.path + "/" + nfd)
+      try store.add([])
+      #expect(try StagingIndex.load(store.indexPath).count == sampleFiles.count + 1)
+      let twins = [TrackedFile(path: nfc, object: ObjectID.hashing([1]), size: 1, image: nil, split: "train", label: "cat"),
+                   TrackedFile(path: nfd, object: ObjectID.hashing([2]), size: 1, image: nil, split: "train", label: "cat")]
+      #expect(throws: StoreError.self) { try Store.byPath(twins, where: "in version v9") }
+    }
+  }
+
   /// A ref naming an object the repository lacks reaches something unknown: gc refuses rather than guess, and
   /// verify names the ref and still checks every other version.
   @Test func aRefToAMissingObjectStopsGCAndIsReportedByVerify() throws {
