@@ -40,21 +40,20 @@ struct FolderListings: Equatable {
   /// The listings in `path`; none when it is missing, damaged, or of another version.
   static func load(_ path: String) -> FolderListings {
     guard let bytes = try? readFile(path), bytes.count >= 4 + 8 + 32, Array(bytes[0..<4]) == magic,
-          Array(SHA256.hash(data: bytes[..<(bytes.count - 32)])) == Array(bytes[(bytes.count - 32)...]) else { return FolderListings() }
-    var result = FolderListings()
-    let parsed: Bool? = bytes.withUnsafeBytes { raw in
+          FileBytes(bytes).endsWithItsSHA256 else { return FolderListings() }
+    return bytes.withUnsafeBytes { raw in
       var reader = ByteReader(raw: raw, position: 4, end: raw.count - 32)
-      guard let count = try? reader.int() else { return nil }
-      for _ in 0..<count {
-        guard let folder = try? reader.string(), let size = try? reader.u64(), let mtime = try? reader.u64(),
-              let ctime = try? reader.u64(), let inode = try? reader.u64(), let entries = try? reader.int() else { return nil }
-        result.byFolder[folder] = Listing(
-          stat: FileStat(size: Int64(bitPattern: size), mtimeNs: Int64(bitPattern: mtime), ctimeNs: Int64(bitPattern: ctime), inode: inode),
-          entries: entries)
+      var result = FolderListings()
+      do {
+        for _ in 0..<(try reader.int()) {
+          let folder = try reader.string()
+          result.byFolder[folder] = Listing(stat: try FileStat(reading: &reader), entries: try reader.int())
+        }
+      } catch {
+        return FolderListings()
       }
-      return reader.position == reader.end
+      return reader.position == reader.end ? result : FolderListings()
     }
-    return parsed == true ? result : FolderListings()
   }
 
   /// Writes the listings to `path` (a temporary file renamed into place; not synced, as the index is not).
@@ -64,14 +63,8 @@ struct FolderListings: Equatable {
     let kept = byFolder.filter { $0.key.utf8.count <= Int(UInt16.max) }.sorted { $0.key < $1.key }
     PackIndex.appendUInt64(&out, UInt64(kept.count))
     for (folder, listing) in kept {
-      let name = Array(folder.utf8)
-      out.append(UInt8(name.count & 0xFF))
-      out.append(UInt8(name.count >> 8))
-      out += name
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: listing.stat.size))
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: listing.stat.mtimeNs))
-      PackIndex.appendUInt64(&out, UInt64(bitPattern: listing.stat.ctimeNs))
-      PackIndex.appendUInt64(&out, listing.stat.inode)
+      StagingIndex.appendString(&out, folder)
+      listing.stat.append(to: &out)
       PackIndex.appendUInt64(&out, UInt64(listing.entries))
     }
     out += Array(SHA256.hash(data: out))

@@ -13,6 +13,23 @@ struct FileStat: Sendable, Hashable {
 
   /// A stat that never matches: the file is re-hashed next time.
   static let untrusted = FileStat(size: -1, mtimeNs: -1, ctimeNs: -1, inode: 0)
+
+  /// As the index and the folder listings store it: size, mtime and ctime (ns), inode; UInt64 little-endian each.
+  func append(to out: inout [UInt8]) {
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: size))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: mtimeNs))
+    PackIndex.appendUInt64(&out, UInt64(bitPattern: ctimeNs))
+    PackIndex.appendUInt64(&out, inode)
+  }
+
+}
+
+extension FileStat {
+  /// Reads what `append(to:)` wrote.
+  init(reading reader: inout ByteReader) throws {
+    self.init(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
+              ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+  }
 }
 
 /// The files staged for the next version, each with the stat it had when hashed (git's index, in miniature).
@@ -385,67 +402,16 @@ struct StagingIndex: Sendable {
     return (tail, st)
   }
 
-  /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it: runs of
-  /// the full index's entries and the changed entries' bytes, copied as they are; each change costs one search.
+  /// Folds a changes file into `stored`, so that the in-place accessors (which read `stored` only) see it, without
+  /// copying the full index: the changes file's bytes are placed after it (in the room reserved after a mapped
+  /// index, `FileBytes.appending`), and only the entries' starts are rebuilt, a changed entry's pointing into them,
+  /// with a break wherever entries stop lying back to back. Each change costs one search.
   private mutating func merge(_ changes: IndexChanges) {
     pending = changes
     guard !changes.records.isEmpty else { return }
-    // Once, on the index as parsed: the copy below reads the full file's entries as lying back to back.
+    // Once, on the index as parsed: runs of the full file's entries are read as lying back to back.
     assert(breaks.isEmpty, "a changes file is merged into a freshly parsed index only")
-    if mergeByReference(changes) { return }
-    var newStarts: [Int] = []
-    newStarts.reserveCapacity(starts.count + changes.records.count)
-    // Copied with memcpy into storage sized for the worst case (no entry replaced): appending a raw buffer's
-    // bytes to an array goes element by element, 30 ms for 10 MB.
-    let capacity = 12 + entriesEnd + changes.bytes.count
-    let merged = [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initialized in
-      let out = UnsafeMutableRawBufferPointer(outBuffer)
-      LargeBuffer.advise(out)
-      var length = 0
-      func put(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0 else { return }
-        (out.baseAddress! + length).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        length += bytes.count
-      }
-      Self.magic.withUnsafeBytes { put($0) }
-      withUnsafeBytes(of: UInt64(0)) { put($0) }  // the count, stored below
-      stored.withUnsafeBytes { raw in
-        changes.bytes.withUnsafeBytes { file in
-          func copy(_ r: Range<Int>) {
-            let offset = length - starts[r.lowerBound]
-            let end = r.upperBound < starts.count ? starts[r.upperBound] : entriesEnd
-            put(UnsafeRawBufferPointer(rebasing: raw[starts[r.lowerBound]..<end]))
-            newStarts.append(contentsOf: starts[r].lazy.map { $0 + offset })
-          }
-          var next = 0
-          for record in changes.records {
-            let key = UnsafeBufferPointer(rebasing: file.assumingMemoryBound(to: UInt8.self)[record.path])
-            var lo = next, hi = starts.count
-            while lo < hi {
-              let mid = (lo + hi) / 2
-              if Self.compare(raw, starts[mid], key) < 0 { lo = mid + 1 } else { hi = mid }
-            }
-            if lo > next { copy(next..<lo) }
-            next = lo < starts.count && Self.compare(raw, starts[lo], key) == 0 ? lo + 1 : lo
-            if let entry = record.entry {
-              newStarts.append(length)
-              put(UnsafeRawBufferPointer(rebasing: file[entry]))
-            }
-          }
-          if next < starts.count { copy(next..<starts.count) }
-        }
-      }
-      out.storeBytes(of: UInt64(newStarts.count).littleEndian, toByteOffset: 4, as: UInt64.self)
-      initialized = length
-    }
-    (stored, starts, entriesEnd, count) = (FileBytes(merged), newStarts, merged.count, newStarts.count)
-  }
-
-  /// `merge` without copying the full file: the changes file's bytes go into the room reserved after the mapped
-  /// index (`FileBytes.appending`), and only the entries' starts are rebuilt, a changed entry's pointing there.
-  /// False, changing nothing, when there is no such room.
-  private mutating func mergeByReference(_ changes: IndexChanges) -> Bool {
-    guard breaks.isEmpty, let (joined, tail) = stored.appending(changes.bytes) else { return false }
+    let (joined, tail) = stored.appending(changes.bytes)
     var newStarts: [Int] = [], newBreaks: [(position: Int, end: Int)] = []
     newStarts.reserveCapacity(starts.count + changes.records.count)
     newBreaks.reserveCapacity(2 * changes.records.count + 1)
@@ -475,7 +441,6 @@ struct StagingIndex: Sendable {
       }
     }
     (stored, starts, breaks, entriesEnd, count) = (joined, newStarts, newBreaks, joined.count, newStarts.count)
-    return true
   }
 
   /// The stored entries at positions `r` as the fewest pieces of bytes: (positions, their bytes), each piece's
@@ -501,7 +466,7 @@ struct StagingIndex: Sendable {
   }
 
   /// Whether a changes file was merged without copying the full index (for tests).
-  var mergedByReference: Bool { !breaks.isEmpty }
+  var mergedByReference: Bool { !breaks.isEmpty && stored.isMapped }
 
   /// The stored bytes and where each stored entry starts, in path order (for readers of every entry in place).
   func withStoredEntries<R>(_ body: (UnsafeRawBufferPointer, [Int]) throws -> R) rethrows -> R {
@@ -685,10 +650,7 @@ struct StagingIndex: Sendable {
     PackIndex.appendUInt64BE(&out, e.file.object.w2)
     PackIndex.appendUInt64BE(&out, e.file.object.w3)
     PackIndex.appendUInt64(&out, UInt64(bitPattern: e.file.size))
-    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.size))
-    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.mtimeNs))
-    PackIndex.appendUInt64(&out, UInt64(bitPattern: e.stat.ctimeNs))
-    PackIndex.appendUInt64(&out, e.stat.inode)
+    e.stat.append(to: &out)
     if let image = e.file.image {
       out.append(1)
       appendString(&out, image.format)
@@ -706,8 +668,7 @@ struct StagingIndex: Sendable {
     let path = try reader.string()
     let id = ObjectID(w0: try reader.u64be(), w1: try reader.u64be(), w2: try reader.u64be(), w3: try reader.u64be())
     let size = Int64(bitPattern: try reader.u64())
-    let stat = FileStat(size: Int64(bitPattern: try reader.u64()), mtimeNs: Int64(bitPattern: try reader.u64()),
-                        ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64())
+    let stat = try FileStat(reading: &reader)
     var image: ImageInfo?
     if try reader.u8() == 1 {
       image = ImageInfo(format: try reader.string(), width: try reader.int(), height: try reader.int(),

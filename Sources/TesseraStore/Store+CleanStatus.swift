@@ -17,7 +17,7 @@ extension Store {
     guard !fileExists(sparsePath), let index = try? IndexStats.load(indexPath), index.touchedCount == 0,
           let base = index.base else { return nil }
     trace.mark("load index")
-    guard let head = try? headAndBranch(), head.commit == base else { return nil }
+    guard let clean = (try? unchangedStatus(base: base)) ?? nil else { return nil }
     trace.mark("read HEAD")
     // Largest first, so that both cores finish together (a big folder taken last would leave one core idle).
     let folders = index.folders.values.sorted { $0.names.count > $1.names.count }
@@ -34,10 +34,7 @@ extension Store {
     for (folder, result) in zip(folders, results) { if let listing = result.newListing { listed[folder.path] = listing } }
     if !listed.isEmpty { rememberListings(listed, wholeRoot: false) }
     guard !results.contains(where: { !$0.unchanged }) else { return nil }
-    var report = StatusReport()
-    report.branch = head.branch
-    report.head = head.commit
-    return (report, index.checksum, results.contains(where: \.linked))
+    return (clean, index.checksum, results.contains(where: \.linked))
   }
 
   private struct FolderCheck: Sendable {

@@ -80,7 +80,7 @@ extension Store {
 
   /// Status when nothing in the folder changed since the index was last compared with it: only staged changes
   /// can remain, and with an index that matches HEAD there are none. Nil when that takes a comparison.
-  private func unchangedStatus(base: String) throws -> StatusReport? {
+  func unchangedStatus(base: String) throws -> StatusReport? {
     guard let head = try headAndBranch(), base == head.commit else { return nil }
     var report = StatusReport()
     report.branch = head.branch

@@ -57,23 +57,21 @@ extension Store {
     // 2. Versions: every pointer of every commit reachable from a ref must name a stored object of its size.
     withGit {
       var seenTrees = Set<GitOID>()
+      // One version: a commit's tree, or a tree a ref names; `version` says which in its problems.
+      func check(_ version: String, tree: () throws -> GitOID) {
+        report.versionsChecked += 1
+        do {
+          try checkTree(try tree(), prefix: "", version: version, sizes: sizes, seen: &seenTrees, heldElsewhere: heldElsewhere,
+                        report: &report)
+        } catch {
+          report.problems.append("\(version): \(error)")
+        }
+      }
       do {
         try repo.forEachReachableVersion(commit: { commit in
-          report.versionsChecked += 1
-          do {
-            try checkTree(try repo.treeID(ofCommit: commit), prefix: "", version: "version \(commit.hex.prefix(12))",
-                          sizes: sizes, seen: &seenTrees, heldElsewhere: heldElsewhere, report: &report)
-          } catch {
-            report.problems.append("version \(commit.hex.prefix(12)): \(error)")
-          }
+          check("version \(commit.hex.prefix(12))") { try repo.treeID(ofCommit: commit) }
         }, tree: { ref, tree in
-          report.versionsChecked += 1
-          do {
-            try checkTree(tree, prefix: "", version: "tree \(tree.hex.prefix(12)) of \(ref)", sizes: sizes, seen: &seenTrees,
-                          heldElsewhere: heldElsewhere, report: &report)
-          } catch {
-            report.problems.append("tree \(tree.hex.prefix(12)) of \(ref): \(error)")
-          }
+          check("tree \(tree.hex.prefix(12)) of \(ref)") { tree }
         }, unreadable: { ref, error in
           report.problems.append("\(ref) names an object that cannot be read: \((error as? GitError)?.message ?? "\(error)")")
         })

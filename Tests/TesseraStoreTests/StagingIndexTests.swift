@@ -136,9 +136,9 @@ import TesseraTestSupport
   /// A small change is written as `index.changes` beside an untouched full index; loading merges it, so every read
   /// (in-place ones included, which `add` relies on) sees the same entries; past the limit the full index is
   /// rewritten and the changes file goes.
-  /// With 200 entries the index is read into memory and its changes merged by copying (and never compacted: a
-  /// changes file holds up to 256 paths); with 3,000 it is mapped and they are merged by reference
-  /// (`mergeByReference`): the same index either way.
+  /// With 200 entries the index is read into memory, and the merge copies it beside its changes (and it is never
+  /// compacted: a changes file holds up to 256 paths); with 3,000 it is mapped, and its changes go into the room
+  /// reserved after the mapping: the same index either way.
   @Test(arguments: [200, 3000])
   func smallChangesGoToAChangesFileThatLoadsAsTheSameIndex(entries: Int) throws {
     try withTemporaryDirectory { dir in

@@ -20,6 +20,16 @@ func trustStatCache(_ store: Store, _ dir: TemporaryDirectory) throws {
   try index.write(store.indexPath)
 }
 
+/// Commits `content` as `path` on a new branch `name`, which stays checked out; the new commit's id.
+@discardableResult
+func commitOnNewBranch(_ store: Store, _ dir: TemporaryDirectory, _ name: String, _ path: String, _ content: String) throws -> String {
+  try store.createBranch(name)
+  try store.checkout(name)
+  try dir.write(Array(content.utf8), to: path)
+  try store.add([])
+  return try store.commit(message: "on the branch").id
+}
+
 let sampleFiles = [
   "train/cat/1.txt": "meow 1", "train/cat/2.txt": "meow 2", "train/dog/1.txt": "woof 1",
   "test/cat/1.txt": "meow 3", "test/dog/1.txt": "woof 1",  // same bytes as train/dog/1.txt
@@ -380,11 +390,7 @@ let sampleFiles = [
       let store = try makeDataset(dir, files: sampleFiles)
       try store.add([])
       try store.commit(message: "first")
-      try store.createBranch("experiment")
-      try store.checkout("experiment")
-      try dir.write(Array("only on the branch".utf8), to: "train/cat/3.txt")
-      try store.add([])
-      try store.commit(message: "branch work")
+      try commitOnNewBranch(store, dir, "experiment", "train/cat/3.txt", "only on the branch")
       try store.checkout("main")
       let keep = try store.gc(dryRun: true)
       #expect(keep.unreachableObjects == 0)
@@ -408,11 +414,7 @@ let sampleFiles = [
       let store = try makeDataset(dir, files: sampleFiles)
       try store.add([])
       try store.commit(message: "first")
-      try store.createBranch("experiment")
-      try store.checkout("experiment")
-      try dir.write(Array("only in the tagged tree".utf8), to: "train/cat/3.txt")
-      try store.add([])
-      try store.commit(message: "branch work")
+      try commitOnNewBranch(store, dir, "experiment", "train/cat/3.txt", "only in the tagged tree")
       let tree = try store.withGit { repo in try repo.treeID(ofCommit: try #require(try repo.headCommit())) }
       try Data((tree.hex + "\n").utf8).write(to: URL(fileURLWithPath: store.gitDirectory + "/refs/tags/snapshot"))
       try store.checkout("main")
@@ -539,11 +541,7 @@ let sampleFiles = [
       try store.add([])
       try store.commit(message: "first")
       try store.createTag("annotated", message: "a tag object of its own")
-      try store.createBranch("experiment")
-      try store.checkout("experiment")
-      try dir.write(Array("only on the branch".utf8), to: "train/cat/3.txt")
-      try store.add([])
-      let lost = try store.commit(message: "branch work").id
+      let lost = try commitOnNewBranch(store, dir, "experiment", "train/cat/3.txt", "only on the branch")
       try store.checkout("main")
       for round in 0..<3 {
         try dir.write(Array("round \(round)".utf8), to: "train/dog/\(round).txt")
@@ -656,11 +654,7 @@ let sampleFiles = [
       try store.add([])
       try store.commit(message: "first")
       for round in 0..<2 {
-        try store.createBranch("try\(round)")
-        try store.checkout("try\(round)")
-        try dir.write(Array("branch work \(round)".utf8), to: "train/cat/9.txt")
-        try store.add([])
-        try store.commit(message: "on the branch")
+        try commitOnNewBranch(store, dir, "try\(round)", "train/cat/9.txt", "branch work \(round)")
         try store.checkout("main")
         try store.deleteBranch("try\(round)")
         #expect(try store.gc().unreachableObjects == 1, "round \(round)")

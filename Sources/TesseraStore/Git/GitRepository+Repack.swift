@@ -25,7 +25,7 @@ extension GitRepository {
     var walker: OpaquePointer?
     try git("git_revwalk_new") { git_revwalk_new(&walker, handle) }
     defer { git_revwalk_free(walker) }
-    var roots = try directReferenceTargets()
+    var roots = try directReferences().map(\.target)
     if let head = try headCommit() { roots.append(head) }
     var pushed = false
     for root in roots {
@@ -78,14 +78,6 @@ extension GitRepository {
   }
 
   /// Each direct reference's target as stored (not peeled), symbolic references skipped.
-  private func directReferenceTargets() throws -> [GitOID] {
-    var out: [GitOID] = []
-    try forEachReference { ref in
-      if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) { out.append(GitOID(target.pointee)) }
-    }
-    return out
-  }
-
   /// `objects/` of the repository (its path ends in a slash).
   private var objectsFolder: String { String(cString: git_repository_path(handle)) + "objects" }
 }

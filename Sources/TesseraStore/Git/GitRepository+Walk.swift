@@ -29,12 +29,7 @@ extension GitRepository {
   /// otherwise: what it reaches is unknown, so gc must not guess.
   func forEachReachableVersion(commit: (GitOID) throws -> Void, tree: (_ ref: String, GitOID) throws -> Void,
                                unreadable: ((_ ref: String, any Error) -> Void)? = nil) throws {
-    var roots: [(name: String, id: GitOID)] = []
-    try forEachReference { ref in
-      if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) {
-        roots.append((String(cString: git_reference_name(ref)), GitOID(target.pointee)))
-      }
-    }
+    var roots = try directReferences()
     if let head = try headCommit() { roots.append(("HEAD", head)) }
     var commits: [GitOID] = []
     for root in roots {
@@ -43,7 +38,7 @@ extension GitRepository {
       } catch {
         guard let unreadable else {
           let reason = (error as? GitError)?.message ?? "\(error)"
-          throw StoreError(.missingObject, "\(root.name) names object \(root.id.hex), which cannot be read (\(reason)): what it reaches is unknown")
+          throw StoreError(.missingObject, "\(root.name) names object \(root.target.hex), which cannot be read (\(reason)): what it reaches is unknown")
         }
         unreadable(root.name, error)
       }
@@ -52,17 +47,17 @@ extension GitRepository {
   }
 
   /// The commit `root` names (through annotated tags), or nil after passing a tree to `tree`; a blob is neither.
-  private func peeledTarget(of root: (name: String, id: GitOID), tree: (_ ref: String, GitOID) throws -> Void) throws -> GitOID? {
-    var oid = root.id.raw
+  private func peeledTarget(of root: (name: String, target: GitOID), tree: (_ ref: String, GitOID) throws -> Void) throws -> GitOID? {
+    var oid = root.target.raw
     var object: OpaquePointer?
-    try git("git_object_lookup (\(root.name) -> \(root.id.hex))") { git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY) }
+    try git("git_object_lookup") { git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY) }
     defer { git_object_free(object) }
     var peeled: OpaquePointer?
     defer { if peeled != nil { git_object_free(peeled) } }
     var target = object
     if git_object_type(object) == GIT_OBJECT_TAG {
       // GIT_OBJECT_ANY peels annotated tags down to the first object that is not one.
-      try git("git_object_peel (\(root.name))") { git_object_peel(&peeled, object, GIT_OBJECT_ANY) }
+      try git("git_object_peel") { git_object_peel(&peeled, object, GIT_OBJECT_ANY) }
       target = peeled
     }
     switch git_object_type(target) {

@@ -114,6 +114,17 @@ final class GitRepository {
     return out
   }
 
+  /// The references that name an object themselves (not symbolic ones): (full name, the object, unpeeled).
+  func directReferences() throws -> [(name: String, target: GitOID)] {
+    var out: [(String, GitOID)] = []
+    try forEachReference { ref in
+      if git_reference_type(ref) == GIT_REFERENCE_DIRECT, let target = git_reference_target(ref) {
+        out.append((String(cString: git_reference_name(ref)), GitOID(target.pointee)))
+      }
+    }
+    return out
+  }
+
   /// Calls `body` with each reference, symbolic ones included; the handle is freed after `body` returns.
   func forEachReference(_ body: (OpaquePointer?) throws -> Void) throws {
     var iterator: OpaquePointer?

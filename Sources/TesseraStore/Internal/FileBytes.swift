@@ -35,42 +35,37 @@ struct FileBytes: Sendable {
   /// The bytes of the file at `path`, mapped when it is large. Every file read this way ends with its checksum,
   /// which its reader verifies over all its bytes (`endsWithItsSHA256`), so the whole mapping is filled in one
   /// system call (`MAP_POPULATE`) instead of a page fault per 64 KB on each thread that reads it.
-  static func contents(of path: String) throws -> FileBytes {
+  ///
+  /// `spare(file size)` reserves that many bytes of address space after the mapping's last page, which cost no
+  /// memory until written: the index's loader places its changes file there (`appending`) and merges the two by
+  /// reference, where copying 10 MB into fresh memory cost a command 2–7 ms of page faults.
+  static func contents(of path: String, spare: (_ fileSize: Int) -> Int = { _ in 0 }) throws -> FileBytes {
     let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
     defer { close(fd) }
     var st = stat()
     try syscall("fstat", path) { fstat(fd, &st) }
     let size = Int(st.st_size)
-    guard (st.st_mode & S_IFMT) == S_IFREG, size >= mapThreshold else {
+    // Some filesystems (FUSE) cannot map, and a process can run out of mappings: the file is read instead.
+    guard (st.st_mode & S_IFMT) == S_IFREG, size >= mapThreshold, let mapped = map(fd, size: size, spare: spare(size)) else {
       return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
     }
-    guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
-      // Some filesystems (FUSE) cannot map, and a process can run out of mappings: read it instead.
-      return FileBytes(try readAll(fd: fd, path: path, sizeHint: size))
-    }
-    return FileBytes(mapped: MappedRegion(base: UnsafeRawPointer(base), count: size), count: size, spareOffset: nil)
+    return mapped
   }
 
-  /// As `contents(of:)`, with `spare(file size)` bytes of address space reserved after the file's last page, which cost no
-  /// memory until written: the index's loader places its changes file there (`appending`) and merges the two by
-  /// reference, where copying 10 MB into fresh memory cost a command 2–7 ms of page faults. A file small enough to
-  /// be read, or a mapping that fails, gets no room.
-  static func contents(of path: String, spare: (_ fileSize: Int) -> Int) throws -> FileBytes {
-    let fd = try syscall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
-    defer { close(fd) }
-    var st = stat()
-    try syscall("fstat", path) { fstat(fd, &st) }
-    let size = Int(st.st_size)
+  /// The file open as `fd` mapped, with `spare` bytes reserved after it when it can be (else without); nil when it
+  /// cannot be mapped at all.
+  private static func map(_ fd: Int32, size: Int, spare: Int) -> FileBytes? {
     let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-    let fileSpan = (size + page - 1) / page * page, spare = spare(size)
-    guard (st.st_mode & S_IFMT) == S_IFREG, size >= mapThreshold, spare > 0,
-          let region = mmap(nil, fileSpan + spare, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
-          region != MAP_FAILED else { return try contents(of: path) }
-    guard let file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0), file == region else {
+    let fileSpan = (size + page - 1) / page * page
+    if spare > 0, let region = mmap(nil, fileSpan + spare, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+       region != MAP_FAILED {
+      if let file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0), file == region {
+        return FileBytes(mapped: MappedRegion(base: UnsafeRawPointer(region), count: fileSpan + spare), count: size, spareOffset: fileSpan)
+      }
       munmap(region, fileSpan + spare)
-      return try contents(of: path)
     }
-    return FileBytes(mapped: MappedRegion(base: UnsafeRawPointer(region), count: fileSpan + spare), count: size, spareOffset: fileSpan)
+    guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+    return FileBytes(mapped: MappedRegion(base: UnsafeRawPointer(base), count: size), count: size, spareOffset: nil)
   }
 
   private init(mapped region: MappedRegion, count: Int, spareOffset: Int?) {
@@ -79,12 +74,24 @@ struct FileBytes: Sendable {
     self.spareOffset = spareOffset
   }
 
-  /// These bytes followed by a copy of `extra` in the room `contents(of:spare:)` reserved, and the offset where
-  /// `extra` begins; nil without such room or with too little. Called once, before the bytes are shared.
-  func appending(_ extra: FileBytes) -> (bytes: FileBytes, offset: Int)? {
-    guard case .mapped(let region) = storage, let spareOffset, !extra.isEmpty, region.count - spareOffset >= extra.count else { return nil }
-    extra.withUnsafeBytes { UnsafeMutableRawPointer(mutating: region.base + spareOffset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-    return (FileBytes(mapped: region, count: spareOffset + extra.count, spareOffset: nil), spareOffset)
+  /// These bytes followed by `extra`, and the offset where `extra` begins: copied into the room
+  /// `contents(of:spare:)` reserved when there is enough (the file's bytes stay where they are mapped), else both
+  /// copied into one array. Called once, before the bytes are shared.
+  func appending(_ extra: FileBytes) -> (bytes: FileBytes, offset: Int) {
+    if case .mapped(let region) = storage, let spareOffset, !extra.isEmpty, region.count - spareOffset >= extra.count {
+      extra.withUnsafeBytes { UnsafeMutableRawPointer(mutating: region.base + spareOffset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      return (FileBytes(mapped: region, count: spareOffset + extra.count, spareOffset: nil), spareOffset)
+    }
+    var joined = LargeBuffer.empty(capacity: count + extra.count)
+    withUnsafeBufferPointer { joined.append(contentsOf: $0) }
+    extra.withUnsafeBufferPointer { joined.append(contentsOf: $0) }
+    return (FileBytes(joined), count)
+  }
+
+  /// Whether the bytes are a file's mapping (and not a copy in memory).
+  var isMapped: Bool {
+    if case .mapped = storage { return true }
+    return false
   }
 
   var isEmpty: Bool { count == 0 }

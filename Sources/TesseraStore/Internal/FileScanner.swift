@@ -159,8 +159,8 @@ struct FileScanner {
       if type == UInt8(DT_DIR) { subfolders.append(child) } else { names.append((name, type == UInt8(DT_REG))) }
     }
     closedir(dir)
-    if statted, FolderListings.trusted(Self.fileStat(folderStat), listedAtNs: listedAt) {
-      listings[relative] = FolderListings.Listing(stat: Self.fileStat(folderStat), entries: entries)
+    if statted, case let stat = Self.fileStat(folderStat), FolderListings.trusted(stat, listedAtNs: listedAt) {
+      listings[relative] = FolderListings.Listing(stat: stat, entries: entries)
     }
     names.sort { $0.name < $1.name }
     subfolders.sort()
